@@ -1,0 +1,151 @@
+"""The command line: a thin skin over the pipeline and warehouse functions.
+
+``python -m pipelines demo|load|batches|rollback|status``; every command prints sentences a
+person can act on and exits non-zero when it did not do what was asked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from pipelines import problems
+from pipelines.load import KINDS, load_file
+from warehouse import open_warehouse
+from warehouse.batches import UnknownBatch, list_batches, withdraw_batch
+from warehouse.connection import WarehouseBusy
+from warehouse.reference_queries import table_counts
+from warehouse.settings import Settings, get_settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines", description=__doc__.splitlines()[0]
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    demo = commands.add_parser("demo", help="build the synthetic demonstration warehouse")
+    demo.add_argument("--seed", type=int, default=2009, help="random seed (same seed, same data)")
+    demo.add_argument(
+        "--force", action="store_true", help="add the demo batches even if data exists"
+    )
+
+    load = commands.add_parser("load", help="validate a file and load it as one batch")
+    load.add_argument("file", type=Path)
+    load.add_argument("--kind", choices=KINDS, default="indicators", help="what the file holds")
+    load.add_argument(
+        "--format",
+        dest="file_format",
+        choices=("csv", "xlsx", "parquet"),
+        help="override the detected file format",
+    )
+    load.add_argument(
+        "--confirm-revisions", action="store_true", help="accept rows that revise existing values"
+    )
+    load.add_argument("--dry-run", action="store_true", help="validate and preview; write nothing")
+    load.add_argument("--operator", help="who is loading (default: OUTCOMES_OPERATOR)")
+
+    commands.add_parser("batches", help="list batches, newest first")
+
+    rollback = commands.add_parser(
+        "rollback", help="withdraw a batch; earlier values become current"
+    )
+    rollback.add_argument("batch_id")
+    rollback.add_argument("--reason", help="why the batch is withdrawn")
+    rollback.add_argument("--operator", help="who is withdrawing (default: OUTCOMES_OPERATOR)")
+
+    commands.add_parser("status", help="print row counts per table")
+    return parser
+
+
+def _print_table(frame: pl.DataFrame) -> None:
+    with pl.Config(
+        tbl_rows=-1,
+        tbl_cols=-1,
+        tbl_width_chars=200,
+        fmt_str_lengths=40,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):
+        print(frame)
+
+
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    """Returns the process exit code after running one command."""
+    args = _parser().parse_args(argv)
+    settings = settings or get_settings()
+    try:
+        con = open_warehouse(settings)
+    except WarehouseBusy as error:
+        print(error, file=sys.stderr)
+        return 3
+    operator = getattr(args, "operator", None) or settings.operator
+
+    if args.command == "demo":
+        from pipelines.demo import build_demo_warehouse
+
+        batch_ids = build_demo_warehouse(con, seed=args.seed, force=args.force, operator=operator)
+        if not batch_ids:
+            print(
+                "The warehouse already holds data; nothing was added (use --force to add the demo batches)."
+            )
+        for batch_id in batch_ids:
+            print(f"batch: {batch_id}")
+        return 0
+
+    if args.command == "load":
+        if not args.file.is_file():
+            print(f"There is no file {args.file}.", file=sys.stderr)
+            return 2
+        outcome = load_file(
+            con,
+            args.file,
+            kind=args.kind,
+            operator=operator,
+            settings=settings,
+            file_format=args.file_format,
+            confirm_revisions=args.confirm_revisions,
+            dry_run=args.dry_run,
+        )
+        for line in problems.describe(outcome.report, args.file.name):
+            print(line, file=sys.stderr if line.startswith("Error") else sys.stdout)
+        if outcome.preview is not None and outcome.rows_revised:
+            print("Revisions (old → new):")
+            _print_table(
+                outcome.revisions()
+                .select(
+                    "indicator_id",
+                    "area_code",
+                    pl.col("period" if args.kind == "indicators" else "target_period"),
+                    "previous_value",
+                    pl.col("value" if args.kind == "indicators" else "target_value").alias(
+                        "new_value"
+                    ),
+                )
+                .head(50)
+            )
+        print(outcome.message, file=sys.stdout if outcome.ok else sys.stderr)
+        if outcome.batch_id:
+            print(f"batch: {outcome.batch_id}")
+        return 0 if outcome.ok else 1
+
+    if args.command == "batches":
+        _print_table(list_batches(con).drop("sha256", "note"))
+        return 0
+
+    if args.command == "rollback":
+        try:
+            withdraw_batch(con, args.batch_id, operator, args.reason, settings.write_retries)
+        except (UnknownBatch, ValueError, WarehouseBusy) as error:
+            print(error, file=sys.stderr)
+            return 1
+        print(f"Batch {args.batch_id} withdrawn; the values it replaced are current again.")
+        return 0
+
+    if args.command == "status":
+        _print_table(table_counts(con))
+        return 0
+    return 2

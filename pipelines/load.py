@@ -1,0 +1,228 @@
+"""Loading a file: read → normalise → validate → preview → write one batch in one transaction.
+
+Nothing is written unless the whole file is valid; revisions of existing values need the
+caller's explicit confirmation; identical content already live is not loaded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipelines import problems
+from pipelines.readers import UnreadableFile, read_table
+from pipelines.validate import Lookups, validate_observations, validate_targets
+from warehouse import reference_queries
+from warehouse.batches import BatchRecord, DuplicateBatch, commit_batch, find_live_batch_by_content
+from warehouse.connection import WarehouseBusy
+from warehouse.revisions import classify_rows
+from warehouse.settings import Settings
+
+KINDS = ("indicators", "targets")
+VALIDATORS = {"indicators": validate_observations, "targets": validate_targets}
+
+
+@dataclass
+class LoadOutcome:
+    """What a load did, or would do, and why."""
+
+    file_name: str
+    kind: str
+    status: str  # committed | refused | duplicate | needs-confirmation | dry-run | busy
+    message: str
+    report: pl.DataFrame = field(default_factory=problems.empty)
+    preview: pl.DataFrame | None = None
+    batch_id: str | None = None
+    rows_read: int = 0
+    rows_new: int = 0
+    rows_revised: int = 0
+    rows_unchanged: int = 0
+
+    @property
+    def ok(self) -> bool:
+        """Returns True when the load wrote its batch or had nothing to do."""
+        return self.status in ("committed", "duplicate", "dry-run")
+
+    def revisions(self) -> pl.DataFrame:
+        """Returns the rows that revise a current value, with old and new values."""
+        if self.preview is None:
+            return pl.DataFrame()
+        return self.preview.filter(pl.col("change") == "revised")
+
+
+def lookups(con: duckdb.DuckDBPyConnection) -> Lookups:
+    """Returns the reference lookups validation checks against."""
+    codes = reference_queries.area_code_lookup(con).join(
+        reference_queries.areas(con).select("area_code", "tier"), on="area_code", how="left"
+    )
+    return Lookups(area_codes=codes, indicators=reference_queries.indicators(con))
+
+
+def sha256_of(path: Path) -> str:
+    """Returns the SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_frame(
+    con: duckdb.DuckDBPyConnection,
+    table: pl.DataFrame,
+    *,
+    kind: str,
+    file_name: str,
+    sha256: str,
+    operator: str,
+    confirm_revisions: bool = False,
+    dry_run: bool = False,
+    retries: int = 8,
+    configuration: dict | None = None,
+) -> LoadOutcome:
+    """Returns the outcome of validating a table of text cells and, if valid, writing it."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
+    clean, report = VALIDATORS[kind](table, lookups(con))
+    outcome = LoadOutcome(
+        file_name=file_name,
+        kind=kind,
+        status="refused",
+        message="",
+        report=report,
+        rows_read=table.height,
+    )
+    if problems.has_errors(report):
+        errors = report.filter(pl.col("severity") == problems.ERROR).height
+        outcome.message = (
+            f"{file_name} was not loaded: {errors} problem(s) must be fixed first. "
+            "Nothing was written."
+        )
+        return outcome
+    if existing := find_live_batch_by_content(con, kind, sha256):
+        outcome.status = "duplicate"
+        outcome.message = (
+            f"{file_name} is identical to batch {existing}, already loaded. Nothing was written."
+        )
+        return outcome
+    preview = classify_rows(con, kind, clean)
+    outcome.preview = preview
+    counts = preview["change"].value_counts()
+    count = dict(zip(counts["change"].to_list(), counts["count"].to_list(), strict=True))
+    outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = (
+        count.get("new", 0),
+        count.get("revised", 0),
+        count.get("unchanged", 0),
+    )
+    summary = (
+        f"{outcome.rows_new} new, {outcome.rows_revised} revised and "
+        f"{outcome.rows_unchanged} unchanged row(s)"
+    )
+    if dry_run:
+        outcome.status = "dry-run"
+        outcome.message = f"Dry run of {file_name}: it would write {summary}. Nothing was written."
+        return outcome
+    if outcome.rows_revised and not confirm_revisions:
+        outcome.status = "needs-confirmation"
+        outcome.message = (
+            f"{file_name} revises {outcome.rows_revised} existing value(s). Check the revisions, "
+            "then confirm them (--confirm-revisions on the command line). Nothing was written."
+        )
+        return outcome
+    record = BatchRecord(
+        kind=kind,
+        file_name=file_name,
+        sha256=sha256,
+        operator=operator,
+        rows_read=table.height,
+        rows_new=outcome.rows_new,
+        rows_revised=outcome.rows_revised,
+        rows_unchanged=outcome.rows_unchanged,
+        configuration=configuration or {},
+    )
+    try:
+        outcome.batch_id = commit_batch(
+            con, record, preview.drop("change", "previous_value", "previous_batch_id"), retries
+        )
+    except DuplicateBatch as error:
+        outcome.status = "duplicate"
+        outcome.message = str(error)
+        return outcome
+    except WarehouseBusy as error:
+        outcome.status = "busy"
+        outcome.message = str(error)
+        return outcome
+    outcome.status = "committed"
+    outcome.message = f"Loaded {file_name} as batch {outcome.batch_id}: {summary}."
+    return outcome
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    kind: str,
+    operator: str,
+    settings: Settings,
+    file_format: str | None = None,
+    confirm_revisions: bool = False,
+    dry_run: bool = False,
+) -> LoadOutcome:
+    """Returns the outcome of loading one file; refused runs are logged beside the warehouse."""
+    started = datetime.now()
+    try:
+        table = read_table(path, file_format)
+    except UnreadableFile as error:
+        outcome = LoadOutcome(
+            file_name=path.name,
+            kind=kind,
+            status="refused",
+            message=str(error),
+            report=problems.file_problem(str(error)),
+        )
+    else:
+        outcome = load_frame(
+            con,
+            table,
+            kind=kind,
+            file_name=path.name,
+            sha256=sha256_of(path),
+            operator=operator,
+            confirm_revisions=confirm_revisions,
+            dry_run=dry_run,
+            retries=settings.write_retries,
+            configuration={
+                "kind": kind,
+                "format": file_format,
+                "confirm_revisions": confirm_revisions,
+            },
+        )
+    if outcome.status not in ("committed", "dry-run"):
+        _log_run_outside_warehouse(settings, path, outcome, started)
+    return outcome
+
+
+def _log_run_outside_warehouse(
+    settings: Settings, path: Path, outcome: LoadOutcome, started: datetime
+) -> None:
+    """Records a run that wrote nothing in a log file, so the warehouse stays byte-for-byte unchanged."""
+    log_dir = settings.data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    entry = {
+        "started_at": started.isoformat(),
+        "finished_at": datetime.now().isoformat(),
+        "file": str(path),
+        "kind": outcome.kind,
+        "outcome": outcome.status,
+        "rows_read": outcome.rows_read,
+        "problems": outcome.report.height,
+        "message": outcome.message,
+    }
+    with (log_dir / "pipeline-runs.jsonl").open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(entry) + "\n")

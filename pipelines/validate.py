@@ -1,0 +1,362 @@
+"""Validation of native templates: vectorised checks that collect every problem in one pass.
+
+Each check is a Polars expression over the whole file; the report lists every failing cell
+with its row, column, value and a sentence that says what to do. The clean frame returned
+alongside has canonical ids, GSS codes, parsed periods and numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipelines import normalise, problems
+from pipelines.periods import parse_periods
+
+OBSERVATION_COLUMNS = [
+    "indicator_id",
+    "area_code",
+    "period",
+    "value",
+    "lower_ci_95",
+    "upper_ci_95",
+    "lower_ci_99_8",
+    "upper_ci_99_8",
+    "count",
+    "denominator",
+    "note",
+]
+OBSERVATION_REQUIRED = OBSERVATION_COLUMNS[:4]
+OBSERVATION_NUMBERS = OBSERVATION_COLUMNS[3:10]
+
+TARGET_COLUMNS = [
+    "indicator_id",
+    "area_code",
+    "source",
+    "baseline_period",
+    "baseline_value",
+    "target_period",
+    "target_value",
+    "tolerance",
+    "milestones",
+]
+TARGET_REQUIRED = TARGET_COLUMNS[:7]
+TARGET_SOURCES = ("PSA", "LAA")
+
+PERIOD_HELP = "Use 2008/09 (financial year), 2008 (calendar year), 2008/09 Q1 or 2008 Q3."
+
+
+@dataclass(frozen=True)
+class Lookups:
+    """What validation checks against: known area codes and indicators."""
+
+    area_codes: pl.DataFrame  # code, area_code, tier
+    indicators: pl.DataFrame  # indicator_id, value_type
+
+
+def missing_columns(frame: pl.DataFrame, required: list[str], known: list[str]) -> pl.DataFrame:
+    """Returns file-level problems for required columns that are absent (and unknown ones)."""
+    reports = []
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        found = ", ".join(c for c in frame.columns if c != "_row")
+        reports.append(
+            problems.file_problem(
+                f"Required column(s) {', '.join(missing)} are missing. The file has: {found}. "
+                f"Use the template's header: {', '.join(known)}.",
+            )
+        )
+    extra = [c for c in frame.columns if c not in known and c != "_row"]
+    if extra:
+        reports.append(
+            problems.file_problem(
+                f"Column(s) {', '.join(extra)} are not part of the template and will be ignored.",
+                severity=problems.WARNING,
+            )
+        )
+    return problems.combine(reports)
+
+
+def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    return frame.with_columns(
+        pl.lit(None, pl.String).alias(c) for c in columns if c not in frame.columns
+    )
+
+
+def _check_keys(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
+    """Adds canonical ``_indicator`` and ``_area`` columns and reports unknown ones."""
+    codes = lookups.area_codes.select(
+        pl.col("code").alias("_code"), pl.col("area_code").alias("_area")
+    )
+    frame = (
+        frame.with_columns(
+            _indicator=normalise.indicator_id("indicator_id"),
+            _code=normalise.area_code("area_code"),
+        )
+        .join(codes, on="_code", how="left")
+        .with_columns(
+            _known_indicator=pl.col("_indicator").is_in(
+                lookups.indicators["indicator_id"].implode()
+            )
+        )
+        .sort("_row")
+    )
+    reports = [
+        problems.row_problems(
+            frame,
+            normalise.is_blank("indicator_id"),
+            "indicator_id",
+            "The indicator id is empty. Give an id such as NI 116.",
+        ),
+        problems.row_problems(
+            frame,
+            ~normalise.is_blank("indicator_id") & ~pl.col("_known_indicator"),
+            "indicator_id",
+            pl.format(
+                "Unknown indicator '{}'. Check the id against the indicator catalogue, "
+                "or load the indicator's metadata first.",
+                pl.col("indicator_id"),
+            ),
+        ),
+        problems.row_problems(
+            frame,
+            normalise.is_blank("area_code"),
+            "area_code",
+            "The area code is empty. Give a GSS code such as E06000001 or an old ONS code such as 00EB.",
+        ),
+        problems.row_problems(
+            frame,
+            ~normalise.is_blank("area_code") & pl.col("_area").is_null(),
+            "area_code",
+            pl.format(
+                "Unknown or retired area code '{}'. Use a GSS code (E06000001) or the old "
+                "ONS code (00EB) of an English authority of the April 2009 structure.",
+                pl.col("area_code"),
+            ),
+        ),
+    ]
+    return frame, reports
+
+
+def _check_period(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Adds ``_{column}``, ``{column}_start``, ``{column}_end``, ``{column}_frequency``."""
+    # Parse each distinct label once: a file has millions of rows but a few dozen periods.
+    labels = frame.select(pl.col(column).unique()).filter(pl.col(column).is_not_null())
+    parsed = labels.with_columns(_parsed=parse_periods(pl.col(column))).select(
+        column,
+        pl.col("_parsed").struct.field("period").alias(f"_{column}"),
+        pl.col("_parsed").struct.field("period_start").alias(f"{column}_start"),
+        pl.col("_parsed").struct.field("period_end").alias(f"{column}_end"),
+        pl.col("_parsed").struct.field("frequency").alias(f"{column}_frequency"),
+    )
+    frame = frame.join(parsed, on=column, how="left", maintain_order="left")
+    report = problems.row_problems(
+        frame,
+        pl.col(f"{column}_end").is_null(),
+        column,
+        pl.format("Cannot read the period '{}'. " + PERIOD_HELP, pl.col(column).fill_null("")),
+    )
+    return frame, report
+
+
+def _check_numbers(frame: pl.DataFrame, columns: list[str]) -> list[pl.DataFrame]:
+    reports = []
+    for column in columns:
+        reports.append(
+            problems.row_problems(
+                frame,
+                normalise.not_a_number(column),
+                column,
+                pl.format(
+                    "'{}' is not a number. Enter a number such as 12.5 (no units or %), "
+                    "or leave the cell empty.",
+                    pl.col(column),
+                ),
+            )
+        )
+        reports.append(
+            problems.row_problems(
+                frame,
+                normalise.not_finite(column),
+                column,
+                "NaN and infinity are not values. Leave the cell empty and say why in the note column.",
+            )
+        )
+    return reports
+
+
+def _duplicate_keys(frame: pl.DataFrame, keys: list[str], described: str) -> pl.DataFrame:
+    """Reports every repeat of a key after its first row (the message names the first row)."""
+    keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+    keyed = keyed.with_columns(_first=pl.col("_row").min().over(keys), _n=pl.len().over(keys))
+    return problems.row_problems(
+        keyed,
+        (pl.col("_n") > 1) & (pl.col("_row") != pl.col("_first")),
+        "indicator_id",
+        pl.format(
+            "Duplicate " + described + ": row {} has the same key. Keep one row per key.",
+            pl.col("_first"),
+        ),
+    )
+
+
+def validate_observations(
+    frame: pl.DataFrame, lookups: Lookups
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Returns (rows ready to write, report) for the native indicator-values template."""
+    report = missing_columns(frame, OBSERVATION_REQUIRED, OBSERVATION_COLUMNS)
+    if problems.has_errors(report):
+        return frame.clear(), report
+    frame = _with_optional(frame, OBSERVATION_COLUMNS)
+    frame, reports = _check_keys(frame, lookups)
+    frame, period_report = _check_period(frame, "period")
+    reports.append(period_report)
+    reports += _check_numbers(frame, OBSERVATION_NUMBERS)
+    n = {c: normalise.number(c) for c in OBSERVATION_NUMBERS}
+    reports += [
+        problems.row_problems(
+            frame,
+            normalise.is_blank("value"),
+            "value",
+            "The value is empty. Enter the value, or a suppression mark (*, .., x, c) and a note.",
+        ),
+        problems.row_problems(
+            frame, n["count"] < 0, "count", "A count cannot be negative. Check the count."
+        ),
+        problems.row_problems(
+            frame,
+            n["denominator"] <= 0,
+            "denominator",
+            "A denominator must be above zero. Check the denominator or leave it empty.",
+        ),
+    ]
+    for level in ("95", "99_8"):
+        lower, upper = n[f"lower_ci_{level}"], n[f"upper_ci_{level}"]
+        label = "95%" if level == "95" else "99.8%"
+        reports += [
+            problems.row_problems(
+                frame,
+                lower.is_null() ^ upper.is_null(),
+                f"lower_ci_{level}",
+                f"Give both limits of the {label} confidence interval, or neither.",
+            ),
+            problems.row_problems(
+                frame,
+                (lower > n["value"]) | (upper < n["value"]) | (lower > upper),
+                f"lower_ci_{level}",
+                pl.format(
+                    f"The {label} confidence interval {{}} to {{}} does not contain the value {{}}. "
+                    "Check that the limits are in the right columns.",
+                    pl.col(f"lower_ci_{level}"),
+                    pl.col(f"upper_ci_{level}"),
+                    pl.col("value"),
+                ),
+            ),
+        ]
+    reports.append(
+        problems.row_problems(
+            frame,
+            (n["lower_ci_99_8"] > n["lower_ci_95"]) | (n["upper_ci_99_8"] < n["upper_ci_95"]),
+            "lower_ci_99_8",
+            "The 99.8% interval must be at least as wide as the 95% interval. Check the columns.",
+        )
+    )
+    reports.append(
+        _duplicate_keys(frame, ["_indicator", "_area", "_period"], "indicator, area and period")
+    )
+    report = problems.combine([report, *reports])
+    suppressed_note = (
+        pl.when(normalise.is_suppressed("value"))
+        .then(
+            pl.concat_str(
+                [
+                    pl.lit("Suppressed ("),
+                    pl.col("value").str.strip_chars(),
+                    pl.lit(")"),
+                    pl.when(normalise.is_blank("note"))
+                    .then(pl.lit(""))
+                    .otherwise(pl.lit(": ") + pl.col("note")),
+                ]
+            )
+        )
+        .otherwise(pl.when(normalise.is_blank("note")).then(None).otherwise(pl.col("note")))
+    )
+    clean = frame.select(
+        indicator_id=pl.col("_indicator"),
+        area_code=pl.col("_area"),
+        period=pl.col("_period"),
+        period_start=pl.col("period_start"),
+        period_end=pl.col("period_end"),
+        frequency=pl.col("period_frequency"),
+        **{c: n[c] for c in OBSERVATION_NUMBERS},
+        note=suppressed_note,
+    )
+    return clean, report
+
+
+def validate_targets(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Returns (rows ready to write, report) for the native targets template."""
+    report = missing_columns(frame, TARGET_REQUIRED, TARGET_COLUMNS)
+    if problems.has_errors(report):
+        return frame.clear(), report
+    frame = _with_optional(frame, TARGET_COLUMNS)
+    frame, reports = _check_keys(frame, lookups)
+    frame, baseline_report = _check_period(frame, "baseline_period")
+    frame, target_report = _check_period(frame, "target_period")
+    reports += [baseline_report, target_report]
+    numbers = ["baseline_value", "target_value", "tolerance"]
+    reports += _check_numbers(frame, numbers)
+    source = pl.col("source").str.strip_chars().str.to_uppercase()
+    reports += [
+        problems.row_problems(frame, normalise.is_blank(c), c, f"{c} is required for a target.")
+        for c in ("baseline_value", "target_value")
+    ]
+    reports += [
+        problems.row_problems(
+            frame,
+            ~source.is_in(list(TARGET_SOURCES)).fill_null(False),
+            "source",
+            pl.format(
+                "Unknown target source '{}'. Use PSA or LAA.", pl.col("source").fill_null("")
+            ),
+        ),
+        problems.row_problems(
+            frame, normalise.number("tolerance") < 0, "tolerance", "A tolerance cannot be negative."
+        ),
+        problems.row_problems(
+            frame,
+            pl.col("target_period_end") <= pl.col("baseline_period_end"),
+            "target_period",
+            "The target period must come after the baseline period.",
+        ),
+    ]
+    frame = frame.with_columns(_source=source)
+    reports.append(
+        _duplicate_keys(
+            frame,
+            ["_indicator", "_area", "_source", "_target_period"],
+            "target (indicator, area, source and target period)",
+        )
+    )
+    tiers = lookups.area_codes.select(pl.col("area_code").alias("_area"), "tier").unique("_area")
+    frame = frame.join(tiers, on="_area", how="left")
+    clean = frame.select(
+        indicator_id=pl.col("_indicator"),
+        area_code=pl.col("_area"),
+        level=pl.col("tier").replace_strict(
+            {"country": "England", "region": "region"}, default="area", return_dtype=pl.String
+        ),
+        source=pl.col("_source"),
+        baseline_period=pl.col("_baseline_period"),
+        baseline_period_end=pl.col("baseline_period_end"),
+        baseline_value=normalise.number("baseline_value"),
+        target_period=pl.col("_target_period"),
+        target_period_end=pl.col("target_period_end"),
+        target_value=normalise.number("target_value"),
+        tolerance=normalise.number("tolerance"),
+        milestones=pl.when(normalise.is_blank("milestones"))
+        .then(None)
+        .otherwise(pl.col("milestones")),
+    )
+    return clean, problems.combine([report, *reports])

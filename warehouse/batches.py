@@ -1,0 +1,211 @@
+"""Batches: the unit of every write, with lineage, history and withdrawal (rollback).
+
+Facts are append-only. A batch is written in one transaction together with its lineage
+row, its 'committed' event and its pipeline run; withdrawing a batch appends a 'withdrawn'
+event, after which the views of current values fall back to the batch before it.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import duckdb
+import polars as pl
+
+from warehouse.connection import in_transaction
+from warehouse.frames import insert_frame, query
+
+FACT_TABLES = {"indicators": "observations", "targets": "targets"}
+
+
+class DuplicateBatch(ValueError):
+    """The same content was already loaded and is live; nothing was written."""
+
+
+class UnknownBatch(LookupError):
+    """No batch has the given id."""
+
+
+@dataclass
+class BatchRecord:
+    """What is known about a batch before it is written."""
+
+    kind: str
+    file_name: str
+    sha256: str
+    operator: str
+    rows_read: int
+    rows_skipped: int = 0
+    rows_new: int = 0
+    rows_revised: int = 0
+    rows_unchanged: int = 0
+    note: str | None = None
+    configuration: dict = field(default_factory=dict)
+    batch_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+
+
+def find_live_batch_by_content(
+    con: duckdb.DuckDBPyConnection, kind: str, sha256: str
+) -> str | None:
+    """Returns the id of a live batch of this kind with the same content hash, if any."""
+    row = con.execute(
+        "SELECT batch_id FROM live_batches WHERE kind = ? AND sha256 = ? LIMIT 1", [kind, sha256]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def commit_batch(
+    con: duckdb.DuckDBPyConnection,
+    record: BatchRecord,
+    rows: pl.DataFrame,
+    retries: int = 8,
+) -> str:
+    """Returns the batch id after writing ``rows`` and its lineage in one transaction.
+
+    Raises ``DuplicateBatch`` when identical content is already live (checked inside the
+    transaction, so two identical uploads at once cannot both land).
+    """
+    table = FACT_TABLES[record.kind]
+    started = datetime.now()
+
+    def write(c: duckdb.DuckDBPyConnection) -> str:
+        if existing := find_live_batch_by_content(c, record.kind, record.sha256):
+            raise DuplicateBatch(
+                f"This file's content was already loaded as batch {existing}; nothing was written."
+            )
+        now = datetime.now()
+        insert_frame(c, table, rows.with_columns(batch_id=pl.lit(record.batch_id)))
+        insert_frame(
+            c,
+            "batches",
+            pl.DataFrame(
+                {
+                    "batch_id": [record.batch_id],
+                    "kind": [record.kind],
+                    "file_name": [record.file_name],
+                    "sha256": [record.sha256],
+                    "operator": [record.operator],
+                    "created_at": [now],
+                    "rows_read": [record.rows_read],
+                    "rows_loaded": [rows.height],
+                    "rows_new": [record.rows_new],
+                    "rows_revised": [record.rows_revised],
+                    "rows_unchanged": [record.rows_unchanged],
+                    "rows_skipped": [record.rows_skipped],
+                    "note": [record.note],
+                }
+            ),
+        )
+        _record_event(c, record.batch_id, "committed", record.operator, now)
+        insert_frame(
+            c,
+            "pipeline_runs",
+            pl.DataFrame(
+                {
+                    "run_id": [uuid.uuid4().hex],
+                    "batch_id": [record.batch_id],
+                    "command": [f"load --kind {record.kind}"],
+                    "configuration": [
+                        json.dumps(record.configuration, default=str, sort_keys=True)
+                    ],
+                    "input_sha256": [record.sha256],
+                    "started_at": [started],
+                    "finished_at": [datetime.now()],
+                    "outcome": ["committed"],
+                    "rows_read": [record.rows_read],
+                    "message": [f"{rows.height} rows written"],
+                }
+            ),
+        )
+        return record.batch_id
+
+    return in_transaction(con, write, retries)
+
+
+def _record_event(
+    c: duckdb.DuckDBPyConnection,
+    batch_id: str,
+    event: str,
+    operator: str,
+    at: datetime,
+    note: str | None = None,
+) -> None:
+    insert_frame(
+        c,
+        "batch_events",
+        pl.DataFrame(
+            {
+                "event_id": [uuid.uuid4().hex],
+                "batch_id": [batch_id],
+                "event": [event],
+                "operator": [operator],
+                "happened_at": [at],
+                "note": [note],
+            },
+            schema_overrides={"note": pl.String},
+        ),
+    )
+
+
+def withdraw_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch_id: str,
+    operator: str,
+    reason: str | None = None,
+    retries: int = 8,
+) -> None:
+    """Marks a batch withdrawn, so the values it replaced are current again. Nothing is deleted."""
+
+    def withdraw(c: duckdb.DuckDBPyConnection) -> None:
+        kind = c.execute("SELECT kind FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
+        if kind is None:
+            raise UnknownBatch(
+                f"There is no batch {batch_id}. `python -m pipelines batches` lists them."
+            )
+        if kind[0] == "reference":
+            raise ValueError("Reference data shipped with the product cannot be withdrawn.")
+        if c.execute(
+            "SELECT count(*) FROM batch_events WHERE batch_id = ? AND event = 'withdrawn'",
+            [batch_id],
+        ).fetchone()[0]:
+            raise ValueError(f"Batch {batch_id} is already withdrawn.")
+        _record_event(c, batch_id, "withdrawn", operator, datetime.now(), reason)
+
+    in_transaction(con, withdraw, retries)
+
+
+def list_batches(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Returns every batch, newest first, with its status (live or withdrawn) and who withdrew it."""
+    return query(
+        con,
+        """
+        SELECT b.batch_id, b.kind, b.file_name, b.operator, b.created_at, b.rows_read,
+               b.rows_loaded, b.rows_new, b.rows_revised, b.rows_unchanged, b.rows_skipped,
+               CASE WHEN w.batch_id IS NULL THEN 'live' ELSE 'withdrawn' END AS status,
+               w.operator AS withdrawn_by, w.happened_at AS withdrawn_at, b.sha256, b.note
+        FROM batches b
+        LEFT JOIN (SELECT * FROM batch_events WHERE event = 'withdrawn') w USING (batch_id)
+        ORDER BY b.created_at DESC, b.batch_id DESC
+        """,
+    )
+
+
+def batch_history(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Returns every batch event (committed, withdrawn), newest first."""
+    return query(
+        con,
+        """
+        SELECT e.happened_at, e.event, e.batch_id, b.kind, b.file_name, e.operator, e.note
+        FROM batch_events e JOIN batches b USING (batch_id)
+        ORDER BY e.happened_at DESC
+        """,
+    )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """Returns a token that changes whenever a batch lands or is withdrawn (for cache keys)."""
+    count, latest = con.execute("SELECT count(*), max(happened_at) FROM batch_events").fetchone()
+    return f"{count}:{latest}"

@@ -1,0 +1,146 @@
+"""The warehouse schema as ordered, named migrations recorded in ``schema_migrations``.
+
+Applying them again is harmless: each migration runs once, in its own transaction, and is
+recorded in the same transaction. DuckLake has no primary keys, unique constraints or
+sequences, so ids come from Python and uniqueness is checked by the pipelines before writing.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from warehouse.connection import in_transaction
+
+REFERENCE_TABLES = """
+CREATE TABLE IF NOT EXISTS regions (
+    region_code VARCHAR, name VARCHAR, government_office VARCHAR, gor_letter VARCHAR
+);
+CREATE TABLE IF NOT EXISTS areas (
+    area_code VARCHAR, old_code VARCHAR, name VARCHAR, area_type VARCHAR, tier VARCHAR,
+    parent_code VARCHAR, region_code VARCHAR, valid_from DATE, valid_to DATE
+);
+CREATE TABLE IF NOT EXISTS area_code_changes (
+    previous_code VARCHAR, area_code VARCHAR, changed_on DATE, note VARCHAR
+);
+CREATE TABLE IF NOT EXISTS departments (department_code VARCHAR, name VARCHAR);
+CREATE TABLE IF NOT EXISTS psas (
+    psa_id INTEGER, title VARCHAR, lead_department_code VARCHAR, regional_delivery BOOLEAN
+);
+CREATE TABLE IF NOT EXISTS indicators (
+    indicator_id VARCHAR, name VARCHAR, definition VARCHAR, unit VARCHAR, value_type VARCHAR,
+    multiplier DOUBLE, polarity VARCHAR, owner_department_code VARCHAR, theme VARCHAR,
+    source VARCHAR, verification VARCHAR, batch_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS indicator_psas (indicator_id VARCHAR, psa_id INTEGER, batch_id VARCHAR);
+"""
+
+OUTCOME_DEPARTMENT_TABLES = """
+CREATE TABLE IF NOT EXISTS outcome_departments (
+    outcome_department_id VARCHAR, outcome_department_key VARCHAR, region_code VARCHAR,
+    name VARCHAR, outcome VARCHAR, chair VARCHAR, batch_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS outcome_department_psas (
+    outcome_department_id VARCHAR, psa_id INTEGER, batch_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS outcome_department_indicators (
+    outcome_department_id VARCHAR, indicator_id VARCHAR, batch_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS outcome_department_goals (
+    outcome_department_id VARCHAR, goal_id VARCHAR, goal VARCHAR, indicator_id VARCHAR,
+    priority BOOLEAN, batch_id VARCHAR
+);
+"""
+
+FACT_TABLES = """
+CREATE TABLE IF NOT EXISTS batches (
+    batch_id VARCHAR, kind VARCHAR, file_name VARCHAR, sha256 VARCHAR, operator VARCHAR,
+    created_at TIMESTAMP, rows_read BIGINT, rows_loaded BIGINT, rows_new BIGINT,
+    rows_revised BIGINT, rows_unchanged BIGINT, rows_skipped BIGINT, note VARCHAR
+);
+CREATE TABLE IF NOT EXISTS batch_events (
+    event_id VARCHAR, batch_id VARCHAR, event VARCHAR, operator VARCHAR, happened_at TIMESTAMP,
+    note VARCHAR
+);
+CREATE TABLE IF NOT EXISTS pipeline_runs (
+    run_id VARCHAR, batch_id VARCHAR, command VARCHAR, configuration VARCHAR,
+    input_sha256 VARCHAR, started_at TIMESTAMP, finished_at TIMESTAMP, outcome VARCHAR,
+    rows_read BIGINT, message VARCHAR
+);
+CREATE TABLE IF NOT EXISTS observations (
+    indicator_id VARCHAR, area_code VARCHAR, period VARCHAR, period_start DATE,
+    period_end DATE, frequency VARCHAR, value DOUBLE, lower_ci_95 DOUBLE, upper_ci_95 DOUBLE,
+    lower_ci_99_8 DOUBLE, upper_ci_99_8 DOUBLE, count DOUBLE, denominator DOUBLE,
+    note VARCHAR, batch_id VARCHAR
+);
+CREATE TABLE IF NOT EXISTS targets (
+    target_id VARCHAR, indicator_id VARCHAR, area_code VARCHAR, level VARCHAR, source VARCHAR,
+    baseline_period VARCHAR, baseline_period_end DATE, baseline_value DOUBLE,
+    target_period VARCHAR, target_period_end DATE, target_value DOUBLE, tolerance DOUBLE,
+    milestones VARCHAR, batch_id VARCHAR
+);
+"""
+
+# A batch is live until a 'withdrawn' event is recorded for it; the latest live batch
+# wins for each key, so withdrawing a revision makes its predecessor current again.
+CURRENT_VIEWS = """
+CREATE OR REPLACE VIEW live_batches AS
+SELECT b.* FROM batches b
+WHERE NOT EXISTS (
+    SELECT 1 FROM batch_events e WHERE e.batch_id = b.batch_id AND e.event = 'withdrawn'
+);
+CREATE OR REPLACE VIEW current_observations AS
+SELECT o.*, b.created_at AS loaded_at
+FROM observations o JOIN live_batches b USING (batch_id)
+QUALIFY row_number() OVER (
+    PARTITION BY o.indicator_id, o.area_code, o.period
+    ORDER BY b.created_at DESC, b.batch_id DESC
+) = 1;
+CREATE OR REPLACE VIEW current_targets AS
+SELECT t.*
+FROM targets t JOIN live_batches b USING (batch_id)
+QUALIFY row_number() OVER (
+    PARTITION BY t.indicator_id, t.area_code, t.source, t.target_period
+    ORDER BY b.created_at DESC, b.batch_id DESC
+) = 1;
+"""
+
+MIGRATIONS: list[tuple[str, str]] = [
+    ("0001_reference_tables", REFERENCE_TABLES),
+    ("0002_outcome_departments", OUTCOME_DEPARTMENT_TABLES),
+    ("0003_facts_and_lineage", FACT_TABLES),
+    ("0004_current_views", CURRENT_VIEWS),
+]
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Returns the names of the migrations already applied, in order."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR, applied_at TIMESTAMP)")
+    rows = con.execute("SELECT name FROM schema_migrations ORDER BY name").fetchall()
+    return [name for (name,) in rows]
+
+
+def migrate(con: duckdb.DuckDBPyConnection, retries: int = 8) -> list[str]:
+    """Returns the names of the migrations this call applied (empty when up to date)."""
+    newly_applied: list[str] = []
+    for name, statements in MIGRATIONS:
+        if name in applied_migrations(con):
+            continue
+
+        def apply(c: duckdb.DuckDBPyConnection, name: str = name, sql: str = statements) -> bool:
+            # Checked again inside the transaction: another process may have got there first.
+            if c.execute(
+                "SELECT count(*) FROM schema_migrations WHERE name = ?", [name]
+            ).fetchone()[0]:
+                return False
+            for statement in _split(sql):
+                c.execute(statement)
+            c.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [name])
+            return True
+
+        if in_transaction(con, apply, retries):
+            newly_applied.append(name)
+    return newly_applied
+
+
+def _split(sql: str) -> list[str]:
+    return [part.strip() for part in sql.split(";") if part.strip()]

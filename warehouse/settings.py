@@ -1,0 +1,100 @@
+"""Settings for every part of the product, read from ``OUTCOMES_*`` environment variables.
+
+Each field carries its help text; ``docs/settings.md`` documents them all and a test
+fails when one is missing there.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Returns the product's configuration, from the environment and defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="OUTCOMES_", extra="ignore")
+
+    data_dir: Path = Field(
+        default=Path("data"),
+        description=(
+            "Folder holding the warehouse (catalog and Parquet files), logs and uploads. "
+            "Created when missing."
+        ),
+    )
+    warehouse: str = Field(
+        default="",
+        description=(
+            "Where the warehouse lives. Empty (the default) means a DuckLake on a SQLite "
+            "catalog inside the data directory (`ducklake:sqlite:DATA_DIR/catalog.sqlite`, "
+            "Parquet under `DATA_DIR/lake/`). Also accepts `ducklake:postgres:dbname=… host=…` "
+            "for a shared PostgreSQL catalog, a plain DuckDB file path, or `:memory:`."
+        ),
+    )
+    lake_data_path: str = Field(
+        default="",
+        description=(
+            "Where a DuckLake keeps its Parquet files. Empty means `DATA_DIR/lake/`; set it "
+            "to an object-store prefix when several app servers share one warehouse."
+        ),
+    )
+    operator: str = Field(
+        default="cli",
+        description="Who the command line acts as; recorded on every batch it writes.",
+    )
+    demo_on_first_start: bool = Field(
+        default=True,
+        description=(
+            "Build the synthetic demonstration warehouse when the app starts and finds no "
+            "warehouse. Turn off in production."
+        ),
+    )
+    auth_mode: Literal["none", "oidc"] = Field(
+        default="none",
+        description=(
+            "`none`: local demo, no sign-in, a visible banner, the user acts as administrator. "
+            "`oidc`: sign in with the provider configured in `.streamlit/secrets.toml`."
+        ),
+    )
+    write_retries: int = Field(
+        default=8,
+        ge=0,
+        description=(
+            "How many times a write retries when another process holds the catalog lock, "
+            "with a growing pause between tries, before it is refused with a message."
+        ),
+    )
+
+    def warehouse_url(self) -> str:
+        """Returns the warehouse location with the default filled in."""
+        if self.warehouse:
+            return self.warehouse
+        return f"ducklake:sqlite:{self.data_dir / 'catalog.sqlite'}"
+
+    def lake_path(self) -> str:
+        """Returns the folder (or prefix) for a DuckLake's Parquet files."""
+        if self.lake_data_path:
+            return self.lake_data_path
+        return f"{self.data_dir / 'lake'}/"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Returns the process-wide settings, read once from the environment."""
+    return Settings()
+
+
+def settings_reference() -> str:
+    """Returns the Markdown table documenting every setting (kept in ``docs/settings.md``)."""
+    lines = [
+        "| variable | default | what it does |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default if field.default not in ("", None) else "(empty)"
+        lines.append(f"| `OUTCOMES_{name.upper()}` | `{default}` | {field.description} |")
+    return "\n".join(lines) + "\n"
