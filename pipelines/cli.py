@@ -65,8 +65,9 @@ def _print_table(frame: pl.DataFrame) -> None:
     with pl.Config(
         tbl_rows=-1,
         tbl_cols=-1,
-        tbl_width_chars=200,
-        fmt_str_lengths=40,
+        tbl_width_chars=10_000,
+        fmt_str_lengths=80,
+        tbl_formatting="ASCII_MARKDOWN",
         tbl_hide_dataframe_shape=True,
         tbl_hide_column_data_types=True,
     ):

@@ -2,12 +2,33 @@
 
 Every cell is read as text so that a bad value becomes a validation problem with its row
 and column, never a crash. A ``_row`` column carries each row's number as a spreadsheet
-shows it (the header is row 1).
+shows it: the header is row 1 unless lines of preamble come before it (the ONS publishes
+files with a sentence and a blank line above the header; their first data row is row 4).
+
+What is refused here, before validation, raises ``UnreadableFile`` with a sentence naming
+the file, where the problem is and what to do:
+
+- files larger than ``max_bytes`` (checked from the file system before anything is read);
+- text that is neither UTF-8 (with or without a byte-order mark), UTF-16 with a byte-order
+  mark, nor Windows-1252 (what Excel on Windows saves as "CSV");
+- CSV whose header and data rows use different delimiters, or rows with more or fewer
+  cells than the header (the message names the rows);
+- workbooks whose zip container would unpack to more than ``max_unpacked_bytes`` or
+  compresses suspiciously well (a "zip bomb"), checked before the workbook is opened;
+- Parquet whose columns are lists or structs, or that would unpack too large.
+
+Excel date cells become ISO date text (``2008-04-01``); how a date maps to a period label
+is left to validation, which says what label to use instead. Formula cells are read as the
+value Excel saved with them: nothing in a file is ever evaluated.
 """
 
 from __future__ import annotations
 
 import csv
+import re
+import struct
+import zipfile
+import zlib
 from pathlib import Path
 
 import polars as pl
@@ -19,112 +40,649 @@ class UnreadableFile(ValueError):
 
 SUPPRESSED = ("*", "..", "x", "c", "-", ":")
 
+DEFAULT_MAX_BYTES = 1024**3
+"""Largest file read at all (1 GiB); the app's upload limit is lower (``server.maxUploadSize``)."""
+DEFAULT_MAX_UNPACKED_BYTES = 2 * 1024**3
+"""Largest total size a workbook's zip container or a Parquet file may unpack to (2 GiB)."""
+MAX_COMPRESSION_RATIO = 100
+"""Worksheets compress about 5 to 30 times; a container packed tighter than this is refused."""
+RATIO_CHECK_FROM_BYTES = 16 * 1024**2
+"""Below this unpacked size a high compression ratio is harmless and is not checked."""
+MAX_ZIP_ENTRIES = 10_000
+
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+_SAMPLE_CHARS = 1 << 16
+_MAX_PREAMBLE_LINES = 10
+_MAX_ROWS_NAMED = 5
+_EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
+_NUMBER = re.compile(r"^[+-]?(\d+(,\d{3})*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
+_YEAR = re.compile(r"^(19|20)\d\d$")
+
 
 def detect_format(path: Path) -> str:
-    """Returns 'csv', 'xlsx' or 'parquet' from the file's first bytes (its name as a fallback)."""
+    """Returns 'csv', 'xlsx' or 'parquet' from the file's first bytes (text is taken as CSV)."""
     with path.open("rb") as handle:
         head = handle.read(8)
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return "xlsx"
     if head.startswith(b"PAR1"):
         return "parquet"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"
     return "csv"
 
 
-def read_table(path: Path, file_format: str | None = None) -> pl.DataFrame:
-    """Returns the file's cells as text with a ``_row`` column (header is row 1)."""
-    file_format = file_format or detect_format(path)
-    if path.stat().st_size == 0:
+def read_table(
+    path: Path,
+    file_format: str | None = None,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+) -> pl.DataFrame:
+    """Returns the file's cells as text with a ``_row`` column (the row number a spreadsheet shows).
+
+    Parameters
+    ----------
+    path
+        The uploaded file.
+    file_format
+        'csv', 'xlsx' or 'parquet'; detected from the file's first bytes when None.
+    max_bytes
+        Files larger than this are refused before a byte of them is read.
+    max_unpacked_bytes
+        Workbooks and Parquet files that would unpack to more than this are refused.
+
+    Raises
+    ------
+    UnreadableFile
+        With a sentence naming the file, where the problem is and what to do.
+    """
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise UnreadableFile(
+            f"{path.name} is {_describe_size(size)}, larger than the {_describe_size(max_bytes)} "
+            "this service accepts. Split it into smaller files (for example one per indicator "
+            "or per year) and upload each, or save it as Parquet, which is much smaller."
+        )
+    if size == 0:
         raise UnreadableFile(
             f"{path.name} is empty. Upload a file with a header row and data rows."
         )
+    file_format = file_format or detect_format(path)
     if file_format == "csv":
         frame = _read_csv(path)
     elif file_format == "xlsx":
-        frame = _read_xlsx(path)
+        frame = _read_xlsx(path, max_unpacked_bytes)
     elif file_format == "parquet":
-        frame = _read_parquet(path)
+        frame = _read_parquet(path, max_unpacked_bytes)
+    elif file_format == "xls":
+        raise UnreadableFile(
+            f"{path.name} is an old-style Excel workbook (.xls). Open it in Excel, save it as "
+            "an Excel Workbook (.xlsx) or as CSV UTF-8, and upload that."
+        )
     else:
         raise UnreadableFile(
             f"{path.name}: unknown format {file_format!r}; use csv, xlsx or parquet."
         )
-    frame = frame.rename({c: c.strip() for c in frame.columns})
+    frame = _drop_blank_rows(frame)
     if frame.height == 0:
-        raise UnreadableFile(f"{path.name} has a header row but no data rows.")
-    return frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
-
-
-def _sniff_header(text: str, name: str) -> tuple[str, list[str]]:
-    first = text.split("\n", 1)[0].rstrip("\r")
-    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    delimiter = max(counts, key=counts.get)
-    if counts[delimiter] == 0:
-        delimiter = ","
-    header = next(csv.reader([first], delimiter=delimiter))
-    header = [h.strip() for h in header]
-    seen: set[str] = set()
-    duplicated = sorted({h for h in header if h in seen or seen.add(h)})
-    if duplicated:
         raise UnreadableFile(
-            f"{name}: the header repeats the column name(s) {', '.join(map(repr, duplicated))}. "
-            "Give every column a different name."
+            f"{path.name} has a header row but no data rows. Add the data below the header."
         )
-    if any(h == "" for h in header):
-        raise UnreadableFile(f"{name}: the header has an empty column name. Name every column.")
-    return delimiter, header
+    return frame
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
-    raw = path.read_bytes()
+def _describe_size(size: int) -> str:
+    if size >= 1024**3:
+        return f"{size / 1024**3:.1f} GB"
+    if size >= 1024**2:
+        return f"{size / 1024**2:.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size} bytes"
+
+
+def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drops rows whose every cell is empty or spaces (their row numbers stay with the others)."""
+    cells = [c for c in frame.columns if c != "_row"]
+    if not cells:
+        return frame
+
+    def empty(column: str) -> pl.Expr:
+        return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
+
+    # Only rows whose first cell is empty can be blank: look at the rest for those alone.
+    candidates = frame.filter(empty(cells[0]))
+    if candidates.height == 0:
+        return frame
+    blank_rows = candidates.filter(pl.all_horizontal(empty(c) for c in cells))["_row"]
+    return frame.filter(~pl.col("_row").is_in(blank_rows.implode())) if blank_rows.len() else frame
+
+
+def _check_header(header: list[str | None], name: str, where: str) -> list[str]:
+    """Returns the header's names trimmed; refuses repeated names."""
+    names = [(h or "").strip() for h in header]
+    seen: set[str] = set()
+    repeated = sorted({h for h in names if h and (h in seen or seen.add(h))})
+    if repeated:
+        raise UnreadableFile(
+            f"{name}: the header ({where}) repeats the column name(s) "
+            f"{', '.join(map(repr, repeated))}. Give every column a different name."
+        )
+    return names
+
+
+def _name_columns(frame: pl.DataFrame, names: list[str], name: str, where: str) -> pl.DataFrame:
+    """Renames the frame's columns to the header's names. A column with no name is dropped
+    when it is empty throughout (a trailing delimiter, a formatted column) and refused otherwise."""
+    keep = []
+    cells = [c for c in frame.columns if c != "_row"]
+    for index, (column, header) in enumerate(zip(cells, names, strict=True)):
+        if header:
+            keep.append(pl.col(column).alias(header))
+            continue
+        has_data = frame.select(
+            (pl.col(column).is_not_null() & (pl.col(column).str.strip_chars() != "")).any()
+        ).item()
+        if has_data:
+            raise UnreadableFile(
+                f"{name}: column {index + 1} has data but no name in the header ({where}). "
+                "Name every column, using the template's header."
+            )
+    return frame.select(pl.col("_row"), *keep)
+
+
+def _looks_like_header(cells: list[str]) -> bool:
+    """True when every cell is filled, no two are the same and none is a number (a year may be)."""
+    cells = [c.strip() for c in cells]
+    if not cells or any(c == "" for c in cells) or len(set(cells)) < len(cells):
+        return False
+    return not any(_NUMBER.match(c) and not _YEAR.match(c) for c in cells)
+
+
+# ----------------------------------------------------------------------------- CSV
+
+
+def _utf8_bytes(raw: bytes, name: str) -> bytes:
+    """Returns the file's bytes as UTF-8 without a byte-order mark; refuses bytes that no
+    expected encoding can read, and binary files."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode Text" is UTF-16 with a byte-order mark.
+        try:
+            raw = raw.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError as error:
+            raise UnreadableFile(
+                f"{name} starts like UTF-16 text but cannot be read as it (byte {error.start}). "
+                "Save it as CSV UTF-8 and upload it again."
+            ) from error
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if not raw.strip():
-        raise UnreadableFile(
-            f"{path.name} is empty. Upload a file with a header row and data rows."
-        )
     try:
         raw.decode("utf-8")
-    except UnicodeDecodeError as error:
+    except UnicodeDecodeError as utf8_error:
         # Excel on Windows saves "CSV" as Windows-1252; anything else is refused.
         try:
             raw = raw.decode("cp1252").encode("utf-8")
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as cp1252_error:
+            position = cp1252_error.start
             raise UnreadableFile(
-                f"{path.name} is not valid UTF-8 or Windows-1252 text (byte {error.start}). "
-                "Save it as CSV UTF-8 and upload it again."
-            ) from error
-    delimiter, _ = _sniff_header(raw[:65536].decode("utf-8", errors="replace"), path.name)
+                f"{name} is not text we can read: {_where_in_text(raw, position)} has the byte "
+                f"0x{raw[position]:02X}, which is neither UTF-8 nor Windows-1252 (the first byte "
+                f"that is not UTF-8 is in {_where_in_text(raw, utf8_error.start)}). "
+                "If it is a spreadsheet, open it in Excel and save it as CSV UTF-8; "
+                "otherwise check that it is the file you meant to upload."
+            ) from cp1252_error
+    position = raw.find(b"\x00")
+    if position >= 0:
+        raise UnreadableFile(
+            f"{name} has a NUL character in {_where_in_text(raw, position)}, so it is not a text "
+            "(CSV) file. Upload the data as CSV, XLSX or Parquet."
+        )
+    if b"\n" not in raw and b"\r" in raw:
+        raw = raw.replace(b"\r", b"\n")  # classic Mac line endings
+    return raw
+
+
+def _where_in_text(raw: bytes, position: int) -> str:
+    """Returns 'row N, column C' for a byte position, naming the column from the header."""
+    row = raw.count(b"\n", 0, position) + 1
+    header_end = raw.find(b"\n")
+    header = raw[: header_end if header_end >= 0 else len(raw)]
+    header = header.decode("utf-8", errors="replace").rstrip("\r")
+    delimiter = max(DELIMITERS, key=header.count)
+    names = _split(header, delimiter)
+    line_start = raw.rfind(b"\n", 0, position) + 1
+    before = raw[line_start:position].decode("utf-8", errors="replace")
+    index = max(len(_split(before, delimiter)) - 1, 0)
+    if row > 1 and index < len(names) and names[index].strip():
+        return f"row {row}, column {names[index].strip()}"
+    return f"row {row}"
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _field_counts(line: str) -> dict[str, int]:
+    return {d: len(_split(line, d)) for d in DELIMITERS}
+
+
+def _find_header(lines: list[str], name: str) -> tuple[int, str]:
+    """Returns (index of the header line, delimiter), skipping a short preamble above the header.
+
+    The delimiter is the one that splits the header into most columns. A header of one column
+    followed by rows that split into several, with no header-like row among them, means the
+    header and the data use different delimiters, and is refused.
+    """
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    first = filled[0]
+    preamble_end = _end_of_preamble(lines, filled)
+    if preamble_end is not None:
+        return preamble_end
+    counts = _field_counts(lines[first])
+    widest = max(counts.values())
+    if widest >= 2:
+        delimiter = max(DELIMITERS, key=lambda d: counts[d])  # ties go to comma, then semicolon
+        _check_data_delimiter(lines, filled[1:21], first, delimiter, counts[delimiter], name)
+        return first, delimiter
+    for index in filled[1 : 1 + _MAX_PREAMBLE_LINES]:
+        counts = _field_counts(lines[index])
+        delimiter = max(DELIMITERS, key=lambda d: counts[d])
+        if counts[delimiter] >= 2:
+            raise UnreadableFile(
+                f"{name}: wrong delimiter. The header (row {first + 1}) is one column, but row "
+                f"{index + 1} splits into {counts[delimiter]} columns at "
+                f"{DELIMITERS[delimiter]}. Use the same delimiter (comma, semicolon or tab) in "
+                "the header and in every row: in Excel, save the sheet as CSV UTF-8 "
+                "(comma delimited)."
+            )
+    return first, ","
+
+
+def _end_of_preamble(lines: list[str], filled: list[int]) -> tuple[int, str] | None:
+    """Returns (header line, delimiter) when a few lines of notes come before the header:
+    a later line looks like a header, splits into more columns than the first line, and the
+    line after it splits into as many. Returns None when the first line is the header."""
+    first = filled[0]
+    candidates = filled[1 : 1 + _MAX_PREAMBLE_LINES]
+    for position, index in enumerate(candidates):
+        counts = _field_counts(lines[index])
+        delimiter = max(DELIMITERS, key=lambda d: counts[d])
+        columns = counts[delimiter]
+        if columns < 2 or len(_split(lines[first], delimiter)) >= columns:
+            continue
+        if not _looks_like_header(_split(lines[index], delimiter)):
+            continue
+        following = filled[1 + position + 1] if 1 + position + 1 < len(filled) else None
+        if following is None or len(_split(lines[following], delimiter)) == columns:
+            return index, delimiter
+    return None
+
+
+def _check_data_delimiter(
+    lines: list[str], data: list[int], header: int, delimiter: str, columns: int, name: str
+) -> None:
+    """Refuses a file whose data rows split at a different delimiter from the header's."""
+    for index in data:
+        mine = len(_split(lines[index], delimiter))
+        if mine != 1:
+            continue
+        for other in DELIMITERS:
+            if other != delimiter and len(_split(lines[index], other)) >= 2:
+                raise UnreadableFile(
+                    f"{name}: wrong delimiter. The header (row {header + 1}) has {columns} "
+                    f"columns separated by {DELIMITERS[delimiter]}, but row {index + 1} is "
+                    f"separated by {DELIMITERS[other]}. Use one delimiter throughout: in Excel, "
+                    "save the sheet as CSV UTF-8 (comma delimited)."
+                )
+
+
+def _lines(data: bytes) -> pl.Series:
+    """Returns the file's physical lines (line endings removed), read in parallel by Polars."""
+    if not data:
+        return pl.Series("line", [], dtype=pl.String)
+    # NUL never occurs (refused above), so each line is one cell; quotes are not interpreted.
+    return pl.read_csv(
+        data,
+        has_header=False,
+        separator="\x00",
+        quote_char=None,
+        new_columns=["line"],
+        infer_schema=False,
+        empty_string_is_null=False,
+    )["line"].fill_null("")
+
+
+def _read_csv(path: Path) -> pl.DataFrame:
+    data = _utf8_bytes(path.read_bytes(), path.name)
+    lines = _lines(data)
+    head = lines.head(1000)
+    filled = (head if head.str.strip_chars().ne("").any() else lines).str.strip_chars() != ""
+    if not filled.any():
+        raise UnreadableFile(
+            f"{path.name} is empty (it has only blank lines). "
+            "Upload a file with a header row and data rows."
+        )
+    first = int(filled.arg_true()[0])
+    sample = lines.slice(0, first + 3 * _MAX_PREAMBLE_LINES).to_list()
+    header_index, delimiter = _find_header(sample, path.name)
+    header_row = header_index + 1
+    where = f"row {header_row}"
+    names = _check_header(_split(sample[header_index], delimiter), path.name, where)
+    _check_row_lengths(lines.slice(header_index), delimiter, len(names), header_row, path.name)
     try:
-        return pl.read_csv(
-            raw,
+        frame = pl.read_csv(
+            data,
+            skip_lines=header_index,
             separator=delimiter,
+            has_header=True,
+            new_columns=[f"column_{i}" for i in range(len(names))],
             infer_schema=False,
             truncate_ragged_lines=False,
-            missing_utf8_is_empty_string=False,
+            empty_string_is_null=False,
+            raise_if_empty=False,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
         raise UnreadableFile(
             f"{path.name} could not be read as a table ({str(error).splitlines()[0]}). "
-            "Check that every row has the same number of columns as the header."
+            "Check that every row has the same number of columns as the header and that "
+            'every quote (") is closed.'
         ) from error
+    frame = frame.with_row_index("_row", offset=header_row + 1).with_columns(
+        pl.col("_row").cast(pl.Int64)
+    )
+    return _name_columns(frame, names, path.name, where)
 
 
-def _read_xlsx(path: Path) -> pl.DataFrame:
+def _check_row_lengths(
+    lines: pl.Series, delimiter: str, columns: int, header_row: int, name: str
+) -> None:
+    """Refuses rows with more or fewer cells than the header, naming them.
+
+    ``lines`` starts at the header. Delimiters are counted on all lines at once, outside
+    quoted values. When a quoted value spans lines (rare), Python's CSV reader counts records
+    instead, the way a spreadsheet numbers rows.
+    """
+    frame = pl.DataFrame({"line": lines}).with_row_index("index")
+    has_quote = pl.col("line").str.contains('"', literal=True)
+    quoted = frame.filter(has_quote)
+    if quoted.height:
+        if (quoted["line"].str.count_matches('"', literal=True) % 2 == 1).any():
+            _check_row_lengths_slowly(lines, delimiter, columns, header_row, name)
+            return
+        # Empty quoted values and doubled quotes first (cheap), then whatever is left quoted.
+        quoted = quoted.with_columns(pl.col("line").str.replace_all('""', "", literal=True))
+        still = quoted.filter(has_quote).with_columns(
+            pl.col("line").str.replace_all(r'"[^"]*"', "")
+        )
+        frame = pl.concat([frame.filter(~has_quote), quoted.filter(~has_quote), still])
+    cells = pl.col("line").str.count_matches(delimiter, literal=True) + 1
+    wrong = (
+        frame.filter(cells != columns)
+        .filter((pl.col("index") > 0) & (pl.col("line").str.strip_chars() != ""))
+        .select("index", cells.alias("cells"))
+        .sort("index")
+        .head(_MAX_ROWS_NAMED + 1)
+    )
+    if wrong.height:
+        rows = [
+            (int(i) + header_row, int(n))
+            for i, n in zip(wrong["index"], wrong["cells"], strict=True)
+        ]
+        _refuse_row_lengths(rows, columns, name)
+
+
+def _check_row_lengths_slowly(
+    lines: pl.Series, delimiter: str, columns: int, header_row: int, name: str
+) -> None:
+    wrong = []
+    record = 0
+    reader = csv.reader(iter(lines.to_list()), delimiter=delimiter, strict=True)
     try:
-        frame = pl.read_excel(path, infer_schema_length=0)
-    except Exception as error:  # fastexcel raises its own error types
+        for record, cells in enumerate(reader):
+            if record == 0 or not any(c.strip() for c in cells):
+                continue
+            if len(cells) != columns:
+                wrong.append((record + header_row, len(cells)))
+                if len(wrong) > _MAX_ROWS_NAMED:
+                    break
+    except csv.Error as error:
+        raise UnreadableFile(
+            f"{name}: row {record + header_row + 1} could not be read ({error}). Check that "
+            'every quote (") that opens a value also closes it.'
+        ) from error
+    if wrong:
+        _refuse_row_lengths(wrong, columns, name)
+
+
+def _refuse_row_lengths(rows: list[tuple[int, int]], columns: int, name: str) -> None:
+    described = "; ".join(
+        f"row {row} has {cells} cell{'s' if cells != 1 else ''}"
+        for row, cells in rows[:_MAX_ROWS_NAMED]
+    )
+    more = " (and more rows)" if len(rows) > _MAX_ROWS_NAMED else ""
+    raise UnreadableFile(
+        f"{name}: the header has {columns} columns but {described}{more}. Check those rows "
+        "for a delimiter inside a value that is not in quotes, or for a missing or extra cell."
+    )
+
+
+# ----------------------------------------------------------------------------- XLSX
+
+
+def check_zip_container(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES) -> None:
+    """Refuses a workbook whose zip container is damaged, is not a workbook, or would unpack
+    to more than ``max_unpacked_bytes`` or at a suspicious compression ratio (a zip bomb).
+
+    The declared sizes are checked first; then every member is inflated into nothing, counting
+    the bytes, because a crafted container can declare sizes smaller than it unpacks to.
+    """
+    name = path.name
+    try:
+        with zipfile.ZipFile(path) as container:
+            members = container.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnreadableFile(
+            f"{name} is not a readable Excel workbook: its zip container is damaged ({error}). "
+            "Open it in Excel, save it again as .xlsx, and upload that."
+        ) from error
+    names = {m.filename for m in members}
+    if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+        raise UnreadableFile(
+            f"{name} is a zip file but not an Excel workbook (.xlsx). Upload the workbook "
+            "itself, or the data as CSV."
+        )
+    if len(members) > MAX_ZIP_ENTRIES:
+        raise UnreadableFile(
+            f"{name} holds {len(members)} parts, far more than a workbook has. Save the data "
+            "as a new workbook or as CSV and upload that."
+        )
+    packed = sum(m.compress_size for m in members)
+    declared = sum(m.file_size for m in members)
+    _check_unpacked(name, declared, packed, max_unpacked_bytes)
+    unpacked = 0
+    with path.open("rb") as handle:
+        for member in members:
+            unpacked += _inflated_size(handle, member, name, max_unpacked_bytes - unpacked)
+            _check_unpacked(name, unpacked, packed, max_unpacked_bytes)
+
+
+def _check_unpacked(name: str, unpacked: int, packed: int, limit: int) -> None:
+    if unpacked > limit:
+        raise UnreadableFile(
+            f"{name} would unpack to more than {_describe_size(limit)}, more than this service "
+            "accepts. Split the data into smaller workbooks, or upload it as CSV or Parquet."
+        )
+    if unpacked >= RATIO_CHECK_FROM_BYTES and unpacked > MAX_COMPRESSION_RATIO * max(packed, 1):
+        raise UnreadableFile(
+            f"{name} unpacks to {_describe_size(unpacked)} from {_describe_size(packed)}, "
+            f"over {MAX_COMPRESSION_RATIO} times its size, which is what a zip bomb does and a "
+            "real workbook does not. It was not opened. If it is genuine, save the data as CSV "
+            "and upload that."
+        )
+
+
+def _inflated_size(handle, member: zipfile.ZipInfo, name: str, allowance: int) -> int:
+    """Returns the bytes a member really inflates to, stopping once past ``allowance``."""
+    handle.seek(member.header_offset)
+    local = handle.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise UnreadableFile(
+            f"{name} is not a readable Excel workbook: its zip container is damaged. "
+            "Open it in Excel, save it again as .xlsx, and upload that."
+        )
+    name_length, extra_length = struct.unpack("<HH", local[26:30])
+    handle.seek(name_length + extra_length, 1)
+    remaining = member.compress_size
+    if member.compress_type == zipfile.ZIP_STORED:
+        return remaining
+    if member.compress_type != zipfile.ZIP_DEFLATED:
+        raise UnreadableFile(
+            f"{name} uses a kind of compression Excel does not write. Open it in Excel, save it "
+            "again as .xlsx, and upload that."
+        )
+    inflater = zlib.decompressobj(-15)
+    size = 0
+    try:
+        while remaining > 0 or inflater.unconsumed_tail:
+            chunk = inflater.unconsumed_tail
+            if not chunk:
+                chunk = handle.read(min(remaining, 1 << 20))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+            size += len(inflater.decompress(chunk, 1 << 22))
+            if size > allowance:
+                return size
+            if inflater.eof:
+                break
+    except zlib.error as error:
+        raise UnreadableFile(
+            f"{name} is not a readable Excel workbook: part {member.filename} is damaged. "
+            "Open it in Excel, save it again as .xlsx, and upload that."
+        ) from error
+    return size
+
+
+def _read_xlsx(path: Path, max_unpacked_bytes: int) -> pl.DataFrame:
+    import fastexcel
+
+    check_zip_container(path, max_unpacked_bytes)
+    try:
+        workbook = fastexcel.read_excel(path)
+        # No header and no skipped rows: the sheet's rows keep their numbers from row 1.
+        sheet = workbook.load_sheet(0, header_row=None, skip_rows=0, dtypes="string")
+        grid = sheet.to_polars()
+    except Exception as error:  # noqa: BLE001 - fastexcel raises its own error types
         raise UnreadableFile(
             f"{path.name} could not be read as an Excel workbook ({str(error).splitlines()[0]}). "
             "Save it again as .xlsx, with the data on the first sheet."
         ) from error
-    return frame.with_columns(pl.all().cast(pl.String))
+    if grid.width == 0 or grid.height == 0:
+        raise UnreadableFile(
+            f"{path.name}: the first sheet is empty. Put the data on the first sheet, with the "
+            "header in the first row."
+        )
+    grid = grid.with_row_index("_row", offset=1).with_columns(pl.col("_row").cast(pl.Int64))
+    cells = [c for c in grid.columns if c != "_row"]
+    # Excel stores dates as numbers formatted as dates; a date cell reads as '2008-04-01 00:00:00'.
+    grid = grid.with_columns(
+        pl.col(c)
+        .str.replace(_EXCEL_MIDNIGHT, "${1}")
+        .str.replace(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})", "${1}T${2}")
+        for c in cells
+    )
+    head = grid.head(2 + _MAX_PREAMBLE_LINES)
+    rows = [[v for v in row[1:]] for row in head.iter_rows()]
+    header_at = _find_sheet_header(rows)
+    header = rows[header_at]
+    header_row = head["_row"][header_at]
+    where = f"row {header_row}"
+    names = _check_header(header, path.name, where)
+    body = grid.filter(pl.col("_row") > header_row)
+    return _name_columns(body, names, path.name, where)
 
 
-def _read_parquet(path: Path) -> pl.DataFrame:
+def _find_sheet_header(rows: list[list[str | None]]) -> int:
+    """Returns the index of the header row: the first row with two or more cells filled,
+    unless the first filled row has one cell (a title) and a header-like row follows."""
+    filled = [i for i, row in enumerate(rows) if any((v or "").strip() for v in row)]
+    if not filled:
+        return 0
+    first = filled[0]
+
+    def width(i: int) -> int:
+        return sum(1 for v in rows[i] if (v or "").strip())
+
+    if width(first) >= 2:
+        return first
+    for index in filled[1:]:
+        if width(index) >= 2:
+            cells = [v for v in rows[index] if (v or "").strip()]
+            return index if _looks_like_header(cells) else first
+    return first
+
+
+# ----------------------------------------------------------------------------- Parquet
+
+
+def _read_parquet(path: Path, max_unpacked_bytes: int) -> pl.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        metadata = pq.read_metadata(path)
+        unpacked = sum(
+            metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)
+        )
+    except Exception as error:  # noqa: BLE001 - any reader failure becomes a message
+        raise UnreadableFile(
+            f"{path.name} could not be read as Parquet ({str(error).splitlines()[0]}). "
+            "Write it again (for example with Polars' write_parquet) or upload CSV."
+        ) from error
+    if unpacked > max_unpacked_bytes:
+        raise UnreadableFile(
+            f"{path.name} would unpack to {_describe_size(unpacked)}, more than the "
+            f"{_describe_size(max_unpacked_bytes)} this service accepts. Split it into smaller files."
+        )
     try:
         frame = pl.read_parquet(path)
     except Exception as error:  # noqa: BLE001 - any reader failure becomes a message
         raise UnreadableFile(
-            f"{path.name} could not be read as Parquet ({str(error).splitlines()[0]})."
+            f"{path.name} could not be read as Parquet ({str(error).splitlines()[0]}). "
+            "Write it again (for example with Polars' write_parquet) or upload CSV."
         ) from error
-    return frame.with_columns(pl.all().cast(pl.String))
+    nested = [f"{c} ({t})" for c, t in frame.schema.items() if t.is_nested() or t == pl.Binary]
+    if nested:
+        raise UnreadableFile(
+            f"{path.name}: column(s) {', '.join(nested)} hold lists, structures or bytes, not "
+            "single values. Write one number or piece of text per cell."
+        )
+    frame = frame.rename({c: c.strip() for c in frame.columns})
+    names = _check_header(frame.columns, path.name, "the column names")
+    frame = pl.DataFrame([_as_text(column, path.name) for column in frame.get_columns()])
+    frame = frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
+    return _name_columns(frame, names, path.name, "the column names")
+
+
+def _as_text(series: pl.Series, name: str) -> pl.Series:
+    """Returns a column as text: whole floats without '.0', dates as ISO text."""
+    dtype = series.dtype
+    if dtype == pl.String:
+        return series
+    if dtype.is_float():
+        whole = series.is_finite() & (series == series.round(0)) & (series.abs() < 1e15)
+        text = pl.select(
+            pl.when(whole)
+            .then(series.cast(pl.Int64, strict=False).cast(pl.String))
+            .otherwise(series.cast(pl.String))
+        ).to_series()
+        return text.alias(series.name)
+    if dtype in (pl.Datetime, pl.Date):
+        return series.dt.to_string("iso").str.replace(r"T00:00:00(?:\.0+)?$", "")
+    try:
+        return series.cast(pl.String)
+    except pl.exceptions.PolarsError as error:
+        raise UnreadableFile(
+            f"{name}: column {series.name} has the type {dtype}, which cannot be read as text. "
+            "Write numbers, text or dates in it."
+        ) from error

@@ -91,7 +91,11 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     lake = settings.lake_path()
     if "://" not in lake:
         Path(lake).mkdir(parents=True, exist_ok=True)
-    con.execute(f"ATTACH '{_quote(url)}' AS {CATALOG} (DATA_PATH '{_quote(lake)}')")
+    # The data path is taken from settings rather than the catalog, so a data directory can
+    # be moved or copied whole (file paths inside the catalog are relative to it).
+    con.execute(
+        f"ATTACH '{_quote(url)}' AS {CATALOG} (DATA_PATH '{_quote(lake)}', OVERRIDE_DATA_PATH true)"
+    )
     con.execute(f"USE {CATALOG}")
     return con
 

@@ -1,0 +1,58 @@
+"""Every page renders without an exception, for every region, through Streamlit's AppTest."""
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from warehouse.settings import get_settings
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+PAGES = ["pages/overview.py"]
+REGIONS = [f"E1200000{i}" for i in range(1, 10)]
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    monkeypatch.setenv("OUTCOMES_DATA_DIR", str(demo_copy.data_dir))
+    monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield lambda: AppTest.from_file(APP, default_timeout=60)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_every_page_renders_for_every_region(app):
+    at = app().run()
+    assert not at.exception
+    for page in PAGES:
+        for region in REGIONS:
+            at.query_params["region"] = region
+            at.switch_page(page).run()
+            assert not at.exception, (page, region, at.exception)
+
+
+def test_overview_shows_the_six_outcome_departments_of_the_chosen_region(app):
+    at = app()
+    at.query_params["region"] = "E12000007"
+    at.run()
+    assert at.title[0].value == "London: outcomes at a glance"
+    names = sorted(h.value for h in at.subheader)
+    assert names == [
+        "Children and young people",
+        "Employment, skills and economy",
+        "Fairness and inclusion",
+        "Health and wellbeing",
+        "Liveable places: housing, environment, transport",
+        "Safer and stronger communities",
+    ]
+    assert at.sidebar.selectbox[0].value == "E12000007"
+
+
+def test_demo_mode_is_labelled_on_every_page(app):
+    at = app().run()
+    assert any("Demo mode: no sign-in" in i.value for i in at.info)
