@@ -54,3 +54,18 @@ def test_two_writers_and_a_reader_never_see_a_partial_batch(empty_lake, tmp_path
     reads, violations = (int(reader_out.split()[i]) for i in (1, 3))
     assert reads > 5
     assert violations == 0
+
+
+def test_a_session_reading_does_not_block_a_write_from_another_session_in_the_same_process(empty_lake, tmp_path):
+    # The app: one DuckDB instance per process, a cursor per session. A cursor that has read
+    # must not hold the catalog so that another session's (or the first-start demo's) write fails.
+    from pipelines.load import load_file
+    from warehouse.connection import session_cursor
+
+    con = open_warehouse(empty_lake.model_copy(update={"write_retries": 0}))
+    reader, writer = session_cursor(con), session_cursor(con)
+    assert reader.execute("SELECT count(*) FROM batches").fetchone()[0] == 1
+    outcome = load_file(writer, values_file(tmp_path, "NI 116", 2008), kind="indicators", operator="ana",
+                        settings=empty_lake.model_copy(update={"write_retries": 0}))
+    assert outcome.status == "committed", outcome.message
+    assert reader.execute("SELECT count(*) FROM current_observations").fetchone()[0] == len(AREAS)

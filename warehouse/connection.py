@@ -10,8 +10,10 @@ import glob
 import importlib.util
 import logging
 import random
+import sqlite3
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
 
@@ -85,7 +87,7 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     con.execute(f"LOAD '{extension_path('ducklake')}'")
     if url.startswith("ducklake:sqlite:"):
         con.execute(f"LOAD '{extension_path('sqlite_scanner')}'")
-        Path(url.removeprefix("ducklake:sqlite:")).parent.mkdir(parents=True, exist_ok=True)
+        _use_write_ahead_log(Path(url.removeprefix("ducklake:sqlite:")))
     elif url.startswith("ducklake:postgres:"):
         con.execute(f"LOAD '{extension_path('postgres_scanner')}'")
     lake = settings.lake_path()
@@ -98,6 +100,19 @@ def connect(settings: Settings) -> duckdb.DuckDBPyConnection:
     )
     con.execute(f"USE {CATALOG}")
     return con
+
+
+def _use_write_ahead_log(catalog: Path) -> None:
+    """Puts a SQLite catalog in WAL mode (once; it persists in the file).
+
+    In SQLite's default rollback-journal mode a reader blocks a writer's commit, so the app
+    reading while the CLI loads would fail with "database is locked"; in WAL mode readers
+    and one writer proceed side by side.
+    """
+    catalog.parent.mkdir(parents=True, exist_ok=True)
+    with closing(sqlite3.connect(catalog, timeout=30)) as sqlite:
+        if sqlite.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            sqlite.execute("PRAGMA journal_mode=WAL")
 
 
 def _quote(text: str) -> str:
@@ -174,4 +189,6 @@ def latest_snapshot(con: duckdb.DuckDBPyConnection) -> int | None:
     catalog = con.execute("SELECT current_database()").fetchone()[0]
     if catalog != CATALOG:
         return None
-    return con.execute(f"SELECT max(snapshot_id) FROM ducklake_snapshots('{CATALOG}')").fetchone()[0]
+    return con.execute(
+        f"SELECT max(snapshot_id) FROM ducklake_snapshots('{CATALOG}')"  # noqa: S608 - our constant
+    ).fetchone()[0]
