@@ -124,7 +124,7 @@ def generate_observations(
                 quarterly=pl.lit(ind["frequency"] == "quarterly"),
             )
         )
-    combined = pl.concat(frames, how="vertical_relaxed")
+    combined = pl.concat(frames, how="vertical_relaxed").sort(["indicator_id", "area_code", "period"])
     return _with_values_and_intervals(combined)
 
 
@@ -145,12 +145,12 @@ def _add_levels(frame: pl.DataFrame, districts: pl.DataFrame) -> pl.DataFrame:
     keys = ["period", "financial_year"]
     county = (
         frame.filter(pl.col("tier") == "district")
-        .group_by(["parent_code", *keys])
+        .group_by(["parent_code", *keys], maintain_order=True)
         .agg(sums)
         .rename({"parent_code": "area_code"})
     )
-    region = frame.group_by(["region_code", *keys]).agg(sums).rename({"region_code": "area_code"})
-    england = frame.group_by(keys).agg(sums).with_columns(area_code=pl.lit("E92000001"))
+    region = frame.group_by(["region_code", *keys], maintain_order=True).agg(sums).rename({"region_code": "area_code"})
+    england = frame.group_by(keys, maintain_order=True).agg(sums).with_columns(area_code=pl.lit("E92000001"))
     columns = ["area_code", *keys, "true_value", "count", "denominator", "weight"]
     return pl.concat(
         [
@@ -220,7 +220,7 @@ def split_releases(observations: pl.DataFrame, seed: int) -> tuple[pl.DataFrame,
     rng = np.random.default_rng(seed + 1)
     ids = observations["indicator_id"].unique().sort().to_list()
     latest = pl.DataFrame({"indicator_id": ids, "latest_year": [_latest_year(rng) for _ in ids]})
-    obs = observations.join(latest, on="indicator_id")
+    obs = observations.join(latest, on="indicator_id", maintain_order="left")
     first = obs.filter(pl.col("financial_year") <= pl.col("latest_year"))
     new_year = obs.filter((pl.col("financial_year") == LAST_YEAR) & (pl.col("latest_year") == 2009))
     revisable = first.filter(pl.col("financial_year") == 2009)
@@ -237,7 +237,8 @@ def split_releases(observations: pl.DataFrame, seed: int) -> tuple[pl.DataFrame,
         .with_columns(note=pl.lit(f"Revised: {DEMO_LABEL}"))
     )
     later = pl.concat([new_year, revised], how="vertical_relaxed")
-    return first.drop("latest_year"), later.drop("latest_year")
+    order = ["indicator_id", "area_code", "period"]
+    return first.drop("latest_year").sort(order), later.drop("latest_year").sort(order)
 
 
 def generate_targets(
@@ -258,7 +259,7 @@ def generate_targets(
         "indicator_id", "area_code", "value"
     )
     polarity = indicators.select("indicator_id", "polarity")
-    goal_ids = goals["indicator_id"].unique().to_list()
+    goal_ids = sorted(goals["indicator_id"].unique().to_list())
     upper = areas.filter(pl.col("tier").is_in(["county", "unitary"]))["area_code"].to_list()
     regional = areas.filter(pl.col("tier").is_in(["region", "country"]))["area_code"].to_list()
     other_ids = sorted(set(annual["indicator_id"].unique().to_list()) - set(goal_ids))
@@ -271,8 +272,8 @@ def generate_targets(
     rows += [(i, area, "PSA") for area in regional for i in goal_ids]
     frame = (
         pl.DataFrame(rows, schema=["indicator_id", "area_code", "source"], orient="row")
-        .join(baseline, on=["indicator_id", "area_code"])
-        .join(polarity, on="indicator_id")
+        .join(baseline, on=["indicator_id", "area_code"], maintain_order="left")
+        .join(polarity, on="indicator_id", maintain_order="left")
         .filter(pl.col("polarity") != "none")
     )
     ambition = rng.uniform(0.01, 0.12, frame.height)
