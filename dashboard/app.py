@@ -3,6 +3,7 @@
 import streamlit as st
 
 from dashboard import data, layout
+from dashboard.navigation import PAGES
 
 st.set_page_config(
     page_title="Regional outcomes dashboard", page_icon=":material/dashboard:", layout="wide"
@@ -10,15 +11,17 @@ st.set_page_config(
 layout.apply_house_style()
 data.ensure_demo_data()
 
-pages = [
-    st.Page(
-        "pages/overview.py",
-        title="Region overview",
-        icon=":material/home:",
-        default=True,
-        url_path="overview",
-    ),
-]
-navigation = st.navigation(pages)
+navigation = st.navigation(
+    [
+        st.Page(
+            page.script,
+            title=page.title,
+            icon=page.icon,
+            url_path=page.url_path,
+            default=number == 0,
+        )
+        for number, page in enumerate(PAGES)
+    ]
+)
 layout.mode_banner()
 navigation.run()

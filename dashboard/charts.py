@@ -34,8 +34,11 @@ pio.templates[TEMPLATE] = go.layout.Template(
 def _figure(title: str, x_title: str, y_title: str, height: int = 420) -> go.Figure:
     figure = go.Figure()
     figure.update_layout(
-        template=TEMPLATE, title={"text": title}, height=height,
-        xaxis_title=x_title, yaxis_title=y_title,
+        template=TEMPLATE,
+        title={"text": title},
+        height=height,
+        xaxis_title=x_title,
+        yaxis_title=y_title,
     )
     return figure
 
@@ -47,7 +50,9 @@ def _fmt(value: float | None, unit: str = "") -> str:
     return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
-def series_chart(series: pl.DataFrame, *, title: str, unit: str, area_name: str) -> tuple[go.Figure, str]:
+def series_chart(
+    series: pl.DataFrame, *, title: str, unit: str, area_name: str
+) -> tuple[go.Figure, str]:
     """Returns a time-series chart with a 95% interval band and, where set, the target trajectory.
 
     ``series`` columns: period, value, lower_ci_95, upper_ci_95 and optionally trajectory_value,
@@ -56,21 +61,40 @@ def series_chart(series: pl.DataFrame, *, title: str, unit: str, area_name: str)
     figure = _figure(title, "Period", unit)
     periods = series["period"].to_list()
     if series["lower_ci_95"].null_count() < series.height:
-        figure.add_trace(go.Scatter(
-            x=periods + periods[::-1],
-            y=series["upper_ci_95"].to_list() + series["lower_ci_95"].to_list()[::-1],
-            fill="toself", fillcolor="rgba(18,67,109,0.15)", line={"width": 0},
-            name="95% confidence interval", hoverinfo="skip",
-        ))
-    figure.add_trace(go.Scatter(
-        x=periods, y=series["value"].to_list(), mode="lines+markers", name=area_name,
-        line={"color": DARK_BLUE, "width": 3}, marker={"size": 8},
-    ))
-    if "trajectory_value" in series.columns and series["trajectory_value"].null_count() < series.height:
-        figure.add_trace(go.Scatter(
-            x=periods, y=series["trajectory_value"].to_list(), mode="lines", name="Trajectory to target",
-            line={"color": CATEGORICAL[3], "dash": "dash", "width": 2},
-        ))
+        figure.add_trace(
+            go.Scatter(
+                x=periods + periods[::-1],
+                y=series["upper_ci_95"].to_list() + series["lower_ci_95"].to_list()[::-1],
+                fill="toself",
+                fillcolor="rgba(18,67,109,0.15)",
+                line={"width": 0},
+                name="95% confidence interval",
+                hoverinfo="skip",
+            )
+        )
+    figure.add_trace(
+        go.Scatter(
+            x=periods,
+            y=series["value"].to_list(),
+            mode="lines+markers",
+            name=area_name,
+            line={"color": DARK_BLUE, "width": 3},
+            marker={"size": 8},
+        )
+    )
+    if (
+        "trajectory_value" in series.columns
+        and series["trajectory_value"].null_count() < series.height
+    ):
+        figure.add_trace(
+            go.Scatter(
+                x=periods,
+                y=series["trajectory_value"].to_list(),
+                mode="lines",
+                name="Trajectory to target",
+                line={"color": CATEGORICAL[3], "dash": "dash", "width": 2},
+            )
+        )
     last = series.drop_nulls("value").tail(1)
     alt = f"Line chart of {title} for {area_name}, {series.height} periods"
     if last.height:
@@ -81,7 +105,12 @@ def series_chart(series: pl.DataFrame, *, title: str, unit: str, area_name: str)
 
 
 def compare_areas_chart(
-    frame: pl.DataFrame, *, title: str, unit: str, benchmark_value: float | None, benchmark_name: str,
+    frame: pl.DataFrame,
+    *,
+    title: str,
+    unit: str,
+    benchmark_value: float | None,
+    benchmark_name: str,
     status_column: str = "compared_to_england",
 ) -> tuple[go.Figure, str]:
     """Returns a horizontal bar chart of areas with 95% intervals and the benchmark as a line.
@@ -91,26 +120,39 @@ def compare_areas_chart(
     ordered = frame.drop_nulls("value").sort("value")
     figure = _figure(title, unit, "", height=max(320, 28 * ordered.height + 120))
     colours = [status_style(s)[0] for s in ordered[status_column].to_list()]
-    figure.add_trace(go.Bar(
-        y=ordered["area_name"].to_list(), x=ordered["value"].to_list(), orientation="h",
-        marker={"color": colours, "line": {"color": TEXT, "width": 0.5}},
-        error_x={
-            "type": "data", "symmetric": False,
-            "array": (ordered["upper_ci_95"] - ordered["value"]).to_list(),
-            "arrayminus": (ordered["value"] - ordered["lower_ci_95"]).to_list(),
-            "color": TEXT,
-        },
-        text=ordered[status_column].to_list(), textposition="inside", insidetextanchor="start",
-        name="Area value", hovertemplate="%{y}: %{x}<extra>%{text}</extra>",
-    ))
+    figure.add_trace(
+        go.Bar(
+            y=ordered["area_name"].to_list(),
+            x=ordered["value"].to_list(),
+            orientation="h",
+            marker={"color": colours, "line": {"color": TEXT, "width": 0.5}},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (ordered["upper_ci_95"] - ordered["value"]).to_list(),
+                "arrayminus": (ordered["value"] - ordered["lower_ci_95"]).to_list(),
+                "color": TEXT,
+            },
+            text=ordered[status_column].to_list(),
+            textposition="inside",
+            insidetextanchor="start",
+            name="Area value",
+            hovertemplate="%{y}: %{x}<extra>%{text}</extra>",
+        )
+    )
     if benchmark_value is not None:
-        figure.add_vline(x=benchmark_value, line={"color": TEXT, "dash": "dash", "width": 2},
-                         annotation_text=f"{benchmark_name}: {_fmt(benchmark_value, unit)}",
-                         annotation_position="top")
+        figure.add_vline(
+            x=benchmark_value,
+            line={"color": TEXT, "dash": "dash", "width": 2},
+            annotation_text=f"{benchmark_name}: {_fmt(benchmark_value, unit)}",
+            annotation_position="top",
+        )
     counts = ordered[status_column].value_counts().sort(status_column)
     summary = ", ".join(f"{n} {s.lower()}" for s, n in counts.rows())
-    alt = (f"Bar chart of {title} for {ordered.height} areas with 95% confidence intervals, "
-           f"against {benchmark_name} ({_fmt(benchmark_value, unit)}): {summary}.")
+    alt = (
+        f"Bar chart of {title} for {ordered.height} areas with 95% confidence intervals, "
+        f"against {benchmark_name} ({_fmt(benchmark_value, unit)}): {summary}."
+    )
     return figure, alt
 
 
@@ -122,55 +164,112 @@ def spine_chart(profile: pl.DataFrame, *, area_name: str) -> tuple[go.Figure, st
     England value sits in the middle and "better" is always to the right.
     """
     rows = profile.drop_nulls(["value", "england_min", "england_max", "england_value"])
-    figure = _figure(f"{area_name} compared with the range across England", "Worse ← England → Better", "",
-                     height=max(320, 34 * rows.height + 120))
+    figure = _figure(
+        f"{area_name} compared with the range across England",
+        "Worse ← England → Better",
+        "",
+        height=max(320, 34 * rows.height + 120),
+    )
     names, spans = rows["indicator_name"].to_list(), []
     for row in rows.iter_rows(named=True):
         flip = -1.0 if row["polarity"] == "lower" else 1.0
-        half = max(abs(row["england_max"] - row["england_value"]), abs(row["england_value"] - row["england_min"])) or 1.0
+        half = (
+            max(
+                abs(row["england_max"] - row["england_value"]),
+                abs(row["england_value"] - row["england_min"]),
+            )
+            or 1.0
+        )
 
         def scale(v: float, row=row, flip=flip, half=half) -> float:
             return flip * (v - row["england_value"]) / half
+
         low, high = sorted((scale(row["england_min"]), scale(row["england_max"])))
         q_low, q_high = sorted((scale(row["england_q25"]), scale(row["england_q75"])))
         spans.append((low, high, q_low, q_high, scale(row["value"])))
-    figure.add_trace(go.Bar(y=names, x=[s[1] - s[0] for s in spans], base=[s[0] for s in spans], orientation="h",
-                            marker={"color": "#D9D9D9"}, name="England lowest to highest", hoverinfo="skip"))
-    figure.add_trace(go.Bar(y=names, x=[s[3] - s[2] for s in spans], base=[s[2] for s in spans], orientation="h",
-                            marker={"color": HIGHLIGHT_GREY}, name="England middle half (25th to 75th percentile)",
-                            hoverinfo="skip"))
+    figure.add_trace(
+        go.Bar(
+            y=names,
+            x=[s[1] - s[0] for s in spans],
+            base=[s[0] for s in spans],
+            orientation="h",
+            marker={"color": "#D9D9D9"},
+            name="England lowest to highest",
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Bar(
+            y=names,
+            x=[s[3] - s[2] for s in spans],
+            base=[s[2] for s in spans],
+            orientation="h",
+            marker={"color": HIGHLIGHT_GREY},
+            name="England middle half (25th to 75th percentile)",
+            hoverinfo="skip",
+        )
+    )
     statuses = rows["compared_to_england"].to_list()
-    figure.add_trace(go.Scatter(
-        y=names, x=[s[4] for s in spans], mode="markers", name=area_name,
-        marker={"size": 13, "color": [status_style(s)[0] for s in statuses],
-                "symbol": [status_style(s)[2] for s in statuses], "line": {"color": TEXT, "width": 1}},
-        text=statuses, hovertemplate="%{y}: %{text}<extra></extra>",
-    ))
+    figure.add_trace(
+        go.Scatter(
+            y=names,
+            x=[s[4] for s in spans],
+            mode="markers",
+            name=area_name,
+            marker={
+                "size": 13,
+                "color": [status_style(s)[0] for s in statuses],
+                "symbol": [status_style(s)[2] for s in statuses],
+                "line": {"color": TEXT, "width": 1},
+            },
+            text=statuses,
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
     figure.add_vline(x=0, line={"color": TEXT, "width": 2})
     figure.update_layout(barmode="overlay", xaxis={"showticklabels": False, "range": [-1.1, 1.1]})
     counts = rows["compared_to_england"].value_counts().sort("compared_to_england")
     summary = ", ".join(f"{n} {s.lower()}" for s, n in counts.rows())
-    alt = (f"Spine chart of {rows.height} indicators for {area_name} against England's range: {summary}.")
+    alt = f"Spine chart of {rows.height} indicators for {area_name} against England's range: {summary}."
     return figure, alt
 
 
-def ranked_dot_chart(frame: pl.DataFrame, *, title: str, unit: str, benchmark_value: float | None) -> tuple[go.Figure, str]:
+def ranked_dot_chart(
+    frame: pl.DataFrame, *, title: str, unit: str, benchmark_value: float | None
+) -> tuple[go.Figure, str]:
     """Returns areas ranked by value as dots with 95% intervals, shaped and coloured by comparison."""
     ordered = frame.drop_nulls("value").sort("value")
     figure = _figure(title, unit, "", height=max(320, 26 * ordered.height + 120))
     statuses = ordered["compared_to_england"].to_list()
-    figure.add_trace(go.Scatter(
-        y=ordered["area_name"].to_list(), x=ordered["value"].to_list(), mode="markers",
-        marker={"size": 12, "color": [status_style(s)[0] for s in statuses],
-                "symbol": [status_style(s)[2] for s in statuses], "line": {"color": TEXT, "width": 1}},
-        error_x={"type": "data", "symmetric": False,
-                 "array": (ordered["upper_ci_95"] - ordered["value"]).to_list(),
-                 "arrayminus": (ordered["value"] - ordered["lower_ci_95"]).to_list(), "color": TEXT},
-        text=statuses, hovertemplate="%{y}: %{x} (%{text})<extra></extra>", name="Area",
-    ))
+    figure.add_trace(
+        go.Scatter(
+            y=ordered["area_name"].to_list(),
+            x=ordered["value"].to_list(),
+            mode="markers",
+            marker={
+                "size": 12,
+                "color": [status_style(s)[0] for s in statuses],
+                "symbol": [status_style(s)[2] for s in statuses],
+                "line": {"color": TEXT, "width": 1},
+            },
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": (ordered["upper_ci_95"] - ordered["value"]).to_list(),
+                "arrayminus": (ordered["value"] - ordered["lower_ci_95"]).to_list(),
+                "color": TEXT,
+            },
+            text=statuses,
+            hovertemplate="%{y}: %{x} (%{text})<extra></extra>",
+            name="Area",
+        )
+    )
     if benchmark_value is not None:
-        figure.add_vline(x=benchmark_value, line={"color": TEXT, "dash": "dash"},
-                         annotation_text=f"England: {_fmt(benchmark_value, unit)}")
+        figure.add_vline(
+            x=benchmark_value,
+            line={"color": TEXT, "dash": "dash"},
+            annotation_text=f"England: {_fmt(benchmark_value, unit)}",
+        )
     top = ordered.tail(1)
     alt = f"Dot chart ranking {ordered.height} areas on {title}"
     if top.height:

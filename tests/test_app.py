@@ -6,10 +6,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from dashboard.navigation import PAGES as PAGE_SPECS
 from warehouse.settings import get_settings
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
-PAGES = ["pages/overview.py"]
+PAGES = [page.script for page in PAGE_SPECS]
 REGIONS = [f"E1200000{i}" for i in range(1, 10)]
 
 

@@ -110,3 +110,20 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         for n in names
     )
     return query(con, union)
+
+
+def search_indicators(
+    catalogue: pl.DataFrame, text: str = "", owner: str | None = None
+) -> pl.DataFrame:
+    """Returns the catalogue rows whose id, name, definition, theme or unit contain every word
+    of ``text`` (case-insensitive), optionally for one owner department code."""
+    result = catalogue
+    if owner:
+        result = result.filter(pl.col("owner_department_code") == owner)
+    haystack = pl.concat_str(
+        [pl.col(c).fill_null("") for c in ("indicator_id", "name", "definition", "theme", "unit")],
+        separator=" ",
+    ).str.to_lowercase()
+    for word in text.lower().split():
+        result = result.filter(haystack.str.contains(word, literal=True))
+    return result
