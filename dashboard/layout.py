@@ -45,3 +45,59 @@ def region_picker() -> dict:
     )
     st.query_params["region"] = code
     return {"code": code, "name": names[code]}
+
+
+STATUS_LABELS = {
+    "target_status": "Target status",
+    "compared_to_england": "Compared with England",
+    "compared_to_england_99_8": "Compared with England (99.8%)",
+    "compared_to_region": "Compared with region",
+    "recent_trend": "Recent trend",
+    "exception": "Exception",
+}
+
+
+def status_columns(extra: dict | None = None) -> dict:
+    """Returns column settings that label the status columns in plain words (plus ``extra``)."""
+    config = {
+        name: st.column_config.TextColumn(label, width="medium")
+        for name, label in STATUS_LABELS.items()
+    }
+    config.update(extra or {})
+    return config
+
+
+def url_select(
+    label: str,
+    options: list,
+    key: str,
+    format_func=str,
+    sidebar: bool = False,
+    default_index: int = 0,
+):
+    """Returns the chosen option of a select box whose choice lives in the URL as ``?key=…``."""
+    if not options:
+        return None
+    texts = [str(o) for o in options]
+    wanted = st.query_params.get(key)
+    index = texts.index(wanted) if wanted in texts else min(default_index, len(options) - 1)
+    where = st.sidebar if sidebar else st
+    choice = where.selectbox(label, options, index=index, format_func=format_func, key=f"url_{key}")
+    st.query_params[key] = str(choice)
+    return choice
+
+
+def chart_with_data(figure, alt: str, table, key: str, file_name: str) -> None:
+    """Shows a chart with its alt text, and its data as a table with a download beside it."""
+    from warehouse.analytics import safe_for_spreadsheet
+
+    st.plotly_chart(figure, alt=alt, key=f"chart_{key}", config={"displaylogo": False})
+    with st.expander("Chart data as a table"):
+        st.dataframe(table, hide_index=True, key=f"chart_table_{key}")
+        st.download_button(
+            "Download chart data (CSV)",
+            safe_for_spreadsheet(table).write_csv(),
+            file_name=file_name,
+            mime="text/csv",
+            key=f"chart_download_{key}",
+        )

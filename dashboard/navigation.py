@@ -25,6 +25,27 @@ PAGES: list[PageSpec] = [
         "outcomes at a glance",
     ),
     PageSpec(
+        "pages/outcome_department.py",
+        "Outcome department",
+        "outcome-department",
+        ":material/groups:",
+        "Member departments",
+    ),
+    PageSpec(
+        "pages/explorer.py",
+        "Indicator explorer",
+        "explorer",
+        ":material/filter_alt:",
+        "Indicator explorer",
+    ),
+    PageSpec(
+        "pages/area_profile.py",
+        "Area profile",
+        "area-profile",
+        ":material/location_city:",
+        "area profile",
+    ),
+    PageSpec(
         "pages/catalogue.py",
         "Indicator catalogue",
         "catalogue",

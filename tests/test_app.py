@@ -42,15 +42,18 @@ def test_overview_shows_the_six_outcome_departments_of_the_chosen_region(app):
     at.query_params["region"] = "E12000007"
     at.run()
     assert at.title[0].value == "London: outcomes at a glance"
-    names = sorted(h.value for h in at.subheader)
-    assert names == [
-        "Children and young people",
-        "Employment, skills and economy",
-        "Fairness and inclusion",
-        "Health and wellbeing",
-        "Liveable places: housing, environment, transport",
-        "Safer and stronger communities",
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links == [
+        "Open Children and young people",
+        "Open Employment, skills and economy",
+        "Open Fairness and inclusion",
+        "Open Health and wellbeing",
+        "Open Liveable places: housing, environment, transport",
+        "Open Safer and stronger communities",
     ]
+    cards = [element.proto.body for element in at.get("html") if 'class="od-card"' in element.proto.body]
+    assert len(cards) == 6
+    assert all("Targets:" in card and "Against England:" in card for card in cards)
     assert at.sidebar.selectbox[0].value == "E12000007"
 
 

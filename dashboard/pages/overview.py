@@ -1,23 +1,128 @@
-"""Region overview: each outcome department of the chosen region at a glance."""
+"""Region overview: the state of every outcome in the region at a glance."""
 
 import streamlit as st
 
-from dashboard import data, layout
-from warehouse import outcome_queries
+from dashboard import components, data, layout
+from warehouse import analytics
 
 region = layout.region_picker()
-st.title(f"{region['name']}: outcomes at a glance")
+st.title(f"{region['name']}: outcomes at a glance", anchor=False)
 st.caption(
-    "Synthetic demonstration data. Each card is a virtual outcome department: "
-    "a cross-departmental group around one outcome, chaired by the Regional Minister."
+    "Synthetic demonstration data. Counts are of local authorities × indicators at each "
+    "indicator's latest period; every status is shown as a word, a shape and a colour."
 )
 
-departments = data.read(outcome_queries.outcome_departments, region["code"])
-columns = st.columns(3)
-for number, department in enumerate(departments.iter_rows(named=True)):
-    with columns[number % 3].container(border=True):
-        st.subheader(department["name"], anchor=False)
-        st.write(department["outcome"])
-        st.metric("Indicators", department["indicators"])
-        st.write(f"Latest data: {department['latest_period'] or 'none yet'}")
-        st.caption(f"Chair: {department['chair']}")
+overview = data.read(analytics.region_overview, region["code"])
+st.html(components.CARD_CSS)
+for start in range(0, overview.height, 3):
+    columns = st.columns(3)
+    for column, row in zip(columns, overview.slice(start, 3).iter_rows(named=True), strict=False):
+        with column:
+            st.html(
+                components.outcome_card(
+                    row, analytics.TARGET_COUNT_COLUMNS, analytics.ENGLAND_COUNT_COLUMNS
+                )
+            )
+            st.page_link(
+                "pages/outcome_department.py",
+                label=f"Open {row['name']}",
+                icon=":material/arrow_forward:",
+                query_params={"region": region["code"], "department": row["outcome_department_id"]},
+            )
+
+st.header("Priority goals", anchor=False)
+goals = data.read(analytics.priority_goals, region["code"])
+st.dataframe(
+    goals.select(
+        "outcome_department",
+        "goal",
+        "indicator_id",
+        "period",
+        "value",
+        "england_value",
+        "target_status",
+        "compared_to_england",
+        "recent_trend",
+    ),
+    hide_index=True,
+    column_config=layout.status_columns(
+        {
+            "outcome_department": "Outcome department",
+            "goal": st.column_config.TextColumn("Goal", width="large"),
+            "indicator_id": "Indicator",
+            "period": "Period",
+            "value": st.column_config.NumberColumn("Region", format="%.1f"),
+            "england_value": st.column_config.NumberColumn("England", format="%.1f"),
+        }
+    ),
+)
+
+attention, learn = st.columns(2)
+with attention:
+    st.header("Needs attention", anchor=False)
+    st.caption("Red-reds (worse than England and getting worse) and targets off track or not met.")
+    needs = data.read(analytics.needs_attention, region["code"])
+    st.dataframe(
+        needs.select("area_name", "indicator_name", "reason", "why"),
+        hide_index=True,
+        column_config={
+            "area_name": "Area",
+            "indicator_name": "Indicator",
+            "reason": "Reason",
+            "why": st.column_config.TextColumn("Why", width="large"),
+        },
+        height=320,
+    )
+with learn:
+    st.header("Learn from", anchor=False)
+    st.caption(
+        "Green flags (better than England and improving) and the most improved among statistical neighbours."
+    )
+    flags = data.read(analytics.learn_from, region["code"])
+    st.dataframe(
+        flags.select("area_name", "indicator_name", "why"),
+        hide_index=True,
+        column_config={
+            "area_name": "Area",
+            "indicator_name": "Indicator",
+            "why": st.column_config.TextColumn("Why", width="large"),
+        },
+        height=320,
+    )
+
+st.header("What changed since the previous data", anchor=False)
+changes = data.read(analytics.changes_since_previous_batch, region["code"])
+if changes.is_empty():
+    st.write("The latest batch changed nothing in this region.")
+else:
+    first = changes.row(0, named=True)
+    new = changes.filter(changes["change"] == "new").height
+    revised = changes.height - new
+    st.write(
+        f"Batch {first['file_name']} loaded {first['loaded_at']:%d %B %Y}: "
+        f"{new} new values and {revised} revised values in this region."
+    )
+    st.dataframe(
+        changes.select(
+            "indicator_id",
+            "indicator_name",
+            "area_name",
+            "period",
+            "change",
+            "previous_value",
+            "value",
+            "difference",
+        ),
+        hide_index=True,
+        column_config={
+            "indicator_id": "Indicator",
+            "indicator_name": "Name",
+            "area_name": "Area",
+            "period": "Period",
+            "change": "Change",
+            "previous_value": st.column_config.NumberColumn("Before", format="%.2f"),
+            "value": st.column_config.NumberColumn("Now", format="%.2f"),
+            "difference": st.column_config.NumberColumn("Difference", format="%+.2f"),
+        },
+        height=300,
+    )

@@ -1,0 +1,77 @@
+"""Area profile: every indicator for one local authority against England and its region."""
+
+import polars as pl
+import streamlit as st
+
+from dashboard import charts, data, layout
+from warehouse import reference_queries
+from warehouse.analytics import area_profile
+
+region = layout.region_picker()
+areas = data.read(reference_queries.areas, region["code"])
+upper = areas.filter(pl.col("tier").is_in(["county", "unitary"]))
+names = dict(upper.select("area_code", "name").iter_rows())
+area_code = layout.url_select(
+    "Local authority", list(names), "area", names.__getitem__, sidebar=True
+)
+profile = data.read(area_profile, area_code)
+area = upper.filter(pl.col("area_code") == area_code).row(0, named=True)
+
+st.title(f"{area['name']}: area profile", anchor=False)
+st.caption(
+    f"{area['area_type']} in {region['name']} · every indicator at its latest period, compared with "
+    "England (95% confidence) and the region · synthetic demonstration data"
+)
+
+counts = profile["compared_to_england"].value_counts().sort("compared_to_england")
+summary = ", ".join(f"{n} {word.lower()}" for word, n in counts.rows())
+st.write(f"{profile.height} indicators: {summary} compared with England.")
+
+figure, alt = charts.spine_chart(profile, area_name=area["name"])
+layout.chart_with_data(
+    figure,
+    alt,
+    profile.select(
+        "indicator_id",
+        "indicator_name",
+        "period",
+        "value",
+        "england_value",
+        "england_min",
+        "england_q25",
+        "england_q75",
+        "england_max",
+        "compared_to_england",
+    ),
+    key="spine",
+    file_name=f"{area_code}-spine.csv",
+)
+st.dataframe(
+    profile.select(
+        "indicator_id",
+        "indicator_name",
+        "period",
+        "value",
+        "lower_ci_95",
+        "upper_ci_95",
+        "england_value",
+        "region_value",
+        "compared_to_england",
+        "compared_to_region",
+        "recent_trend",
+        "target_status",
+    ),
+    hide_index=True,
+    column_config=layout.status_columns(
+        {
+            "indicator_id": "Indicator",
+            "indicator_name": st.column_config.TextColumn("Name", width="large"),
+            "period": "Period",
+            "value": st.column_config.NumberColumn("Value", format="%.1f"),
+            "lower_ci_95": st.column_config.NumberColumn("Lower 95% CI", format="%.1f"),
+            "upper_ci_95": st.column_config.NumberColumn("Upper 95% CI", format="%.1f"),
+            "england_value": st.column_config.NumberColumn("England", format="%.1f"),
+            "region_value": st.column_config.NumberColumn("Region", format="%.1f"),
+        }
+    ),
+)
