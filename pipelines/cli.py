@@ -58,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
     rollback.add_argument("--operator", help="who is withdrawing (default: OUTCOMES_OPERATOR)")
 
     commands.add_parser("status", help="print row counts per table")
+
+    export = commands.add_parser("export", help="write the explorer's table for a region to CSV or XLSX")
+    export.add_argument("--region", required=True, help="region code, e.g. E12000001")
+    export.add_argument("--indicator", help="one indicator id, e.g. 'NI 116'")
+    export.add_argument("--outcome-department", help="an outcome department's name (or id)")
+    export.add_argument("--format", dest="export_format", choices=("csv", "xlsx"), default="csv")
+    export.add_argument("--output", type=Path, help="file to write (default: standard output for CSV)")
     return parser
 
 
@@ -72,6 +79,45 @@ def _print_table(frame: pl.DataFrame) -> None:
         tbl_hide_column_data_types=True,
     ):
         print(frame)
+
+
+def _export(con, args) -> int:
+    from pipelines.normalise import indicator_id
+    from warehouse.analytics import export_table, safe_for_spreadsheet
+    from warehouse.outcome_queries import outcome_departments
+    from warehouse.reference_queries import regions
+
+    if args.region not in regions(con)["region_code"].to_list():
+        print(f"Unknown region {args.region!r}; use an ONS region code from E12000001 to E12000009.", file=sys.stderr)
+        return 2
+    department_id = None
+    if args.outcome_department:
+        departments = outcome_departments(con, args.region)
+        wanted = args.outcome_department.strip().lower()
+        match = departments.filter(
+            (pl.col("name").str.to_lowercase() == wanted) | (pl.col("outcome_department_id").str.to_lowercase() == wanted)
+            | (pl.col("outcome_department_key") == wanted)
+        )
+        if match.is_empty():
+            names = ", ".join(departments["name"].to_list())
+            print(f"No outcome department {args.outcome_department!r} in {args.region}; choose one of: {names}.",
+                  file=sys.stderr)
+            return 2
+        department_id = match["outcome_department_id"][0]
+    indicator = pl.select(pl.lit(args.indicator).alias("i")).select(indicator_id("i")).item() if args.indicator else None
+    table = safe_for_spreadsheet(export_table(con, args.region, indicator, department_id))
+    if args.export_format == "xlsx":
+        if not args.output:
+            print("XLSX needs --output FILE.", file=sys.stderr)
+            return 2
+        table.write_excel(args.output, worksheet="export")
+    elif args.output:
+        table.write_csv(args.output)
+    else:
+        sys.stdout.write(table.write_csv())
+    if args.output:
+        print(f"Wrote {table.height} rows to {args.output}.")
+    return 0
 
 
 def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
@@ -145,6 +191,9 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
             return 1
         print(f"Batch {args.batch_id} withdrawn; the values it replaced are current again.")
         return 0
+
+    if args.command == "export":
+        return _export(con, args)
 
     if args.command == "status":
         _print_table(table_counts(con))

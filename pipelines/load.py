@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from pipelines import problems
+from pipelines.boundaries import BoundaryFileError, read_boundaries
 from pipelines.readers import UnreadableFile, read_table
 from pipelines.validate import Lookups, validate_observations, validate_targets
 from warehouse import reference_queries
@@ -24,7 +25,7 @@ from warehouse.connection import WarehouseBusy
 from warehouse.revisions import classify_rows
 from warehouse.settings import Settings
 
-KINDS = ("indicators", "targets")
+KINDS = ("indicators", "targets", "boundaries")
 VALIDATORS = {"indicators": validate_observations, "targets": validate_targets}
 
 
@@ -176,6 +177,11 @@ def load_file(
 ) -> LoadOutcome:
     """Returns the outcome of loading one file; refused runs are logged beside the warehouse."""
     started = datetime.now()
+    if kind == "boundaries":
+        outcome = load_boundaries(con, path, operator=operator, settings=settings, dry_run=dry_run)
+        if outcome.status not in ("committed", "dry-run"):
+            _log_run_outside_warehouse(settings, path, outcome, started)
+        return outcome
     try:
         table = read_table(path, file_format)
     except UnreadableFile as error:
@@ -205,6 +211,37 @@ def load_file(
         )
     if outcome.status not in ("committed", "dry-run"):
         _log_run_outside_warehouse(settings, path, outcome, started)
+    return outcome
+
+
+def load_boundaries(
+    con: duckdb.DuckDBPyConnection, path: Path, *, operator: str, settings: Settings, dry_run: bool = False
+) -> LoadOutcome:
+    """Returns the outcome of loading a GeoJSON boundary file as one batch."""
+    try:
+        rows, report, code_property = read_boundaries(path, reference_queries.area_code_lookup(con))
+    except BoundaryFileError as error:
+        return LoadOutcome(file_name=path.name, kind="boundaries", status="refused", message=str(error),
+                           report=problems.file_problem(str(error)))
+    outcome = LoadOutcome(file_name=path.name, kind="boundaries", status="refused", message="", report=report,
+                          rows_read=rows.height + report.height, rows_new=rows.height)
+    skipped = f"; {report.height} feature(s) skipped" if report.height else ""
+    if dry_run:
+        outcome.status = "dry-run"
+        outcome.message = f"Dry run of {path.name}: {rows.height} boundaries keyed by '{code_property}'{skipped}."
+        return outcome
+    record = BatchRecord(kind="boundaries", file_name=path.name, sha256=sha256_of(path), operator=operator,
+                         rows_read=outcome.rows_read, rows_skipped=report.height, rows_new=rows.height,
+                         configuration={"code_property": code_property})
+    try:
+        outcome.batch_id = commit_batch(con, record, rows, settings.write_retries)
+    except (DuplicateBatch, WarehouseBusy) as error:
+        outcome.status = "duplicate" if isinstance(error, DuplicateBatch) else "busy"
+        outcome.message = str(error)
+        return outcome
+    outcome.status = "committed"
+    outcome.message = (f"Loaded {rows.height} boundaries from {path.name} (codes in '{code_property}') "
+                       f"as batch {outcome.batch_id}{skipped}.")
     return outcome
 
 

@@ -18,7 +18,7 @@ import polars as pl
 from warehouse.connection import in_transaction
 from warehouse.frames import insert_frame, query
 
-FACT_TABLES = {"indicators": "observations", "targets": "targets"}
+FACT_TABLES = {"indicators": "observations", "targets": "targets", "boundaries": "boundaries"}
 
 
 class DuplicateBatch(ValueError):

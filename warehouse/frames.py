@@ -25,6 +25,7 @@ WRITABLE_TABLES = frozenset(
         "pipeline_runs",
         "observations",
         "targets",
+        "boundaries",
     }
 )
 

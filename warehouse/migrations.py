@@ -104,11 +104,21 @@ QUALIFY row_number() OVER (
 ) = 1;
 """
 
+BOUNDARY_TABLES = """
+CREATE TABLE IF NOT EXISTS boundaries (
+    area_code VARCHAR, name VARCHAR, geometry VARCHAR, batch_id VARCHAR
+);
+CREATE OR REPLACE VIEW current_boundaries AS
+SELECT g.* FROM boundaries g JOIN live_batches b USING (batch_id)
+QUALIFY row_number() OVER (PARTITION BY g.area_code ORDER BY b.created_at DESC, b.batch_id DESC) = 1;
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_reference_tables", REFERENCE_TABLES),
     ("0002_outcome_departments", OUTCOME_DEPARTMENT_TABLES),
     ("0003_facts_and_lineage", FACT_TABLES),
     ("0004_current_views", CURRENT_VIEWS),
+    ("0005_boundaries", BOUNDARY_TABLES),
 ]
 
 

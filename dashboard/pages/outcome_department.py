@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout
-from warehouse import analytics, outcome_queries
+from warehouse import analytics, boundaries, outcome_queries
 
 region = layout.region_picker()
 departments = data.read(outcome_queries.outcome_departments, region["code"])
@@ -127,6 +127,16 @@ layout.chart_with_data(
 st.subheader("Local authorities", anchor=False)
 breakdown = data.read(analytics.area_breakdown, region["code"], department_id)
 one = breakdown.filter(pl.col("indicator_id") == indicator_id)
+if data.read(boundaries.has_boundaries):
+    features = data.read(boundaries.map_features_for_region, region["code"])
+    geojson = data.read(boundaries.boundaries_geojson, features["feature_code"].to_list())
+    figure, alt = charts.choropleth(
+        one, features, geojson, title=f"{indicator_names[indicator_id]} compared with England"
+    )
+    layout.chart_with_data(
+        figure, alt, one.select("area_name", "period", "value", "compared_to_england"),
+        key="map", file_name=f"{indicator_id}-{region['code']}-map.csv",
+    )
 figure, alt = charts.ranked_dot_chart(
     one,
     title=f"{indicator_names[indicator_id]}: local authorities ranked",
