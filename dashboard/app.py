@@ -17,7 +17,7 @@ navigation = st.navigation(
             page.script,
             title=page.title,
             icon=page.icon,
-            url_path=page.url_path,
+            url_path=page.url_path or None,
             default=number == 0,
         )
         for number, page in enumerate(PAGES)

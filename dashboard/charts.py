@@ -278,24 +278,42 @@ def ranked_dot_chart(
 
 
 def choropleth(
-    frame: pl.DataFrame, features: pl.DataFrame, geojson: dict, *, title: str, status_column: str = "compared_to_england"
+    frame: pl.DataFrame,
+    features: pl.DataFrame,
+    geojson: dict,
+    *,
+    title: str,
+    status_column: str = "compared_to_england",
 ) -> tuple[go.Figure, str]:
     """Returns a map of areas coloured by status word (with the word in the legend and on hover).
 
     ``frame``: area_code, area_name, value, status column; ``features``: feature_code → area_code
     (districts of a two-tier county show the county's value).
     """
-    shown = features.join(frame.select("area_code", "area_name", "value", status_column), on="area_code", how="inner")
+    shown = features.join(
+        frame.select("area_code", "area_name", "value", status_column), on="area_code", how="inner"
+    )
     figure = _figure(title, "", "", height=520)
     for status in shown[status_column].unique().sort().to_list():
         part = shown.filter(pl.col(status_column) == status)
-        figure.add_trace(go.Choropleth(
-            geojson=geojson, locations=part["feature_code"].to_list(), featureidkey="id",
-            z=[1] * part.height, colorscale=[[0, status_style(status)[0]], [1, status_style(status)[0]]],
-            showscale=False, name=status, showlegend=True, marker={"line": {"color": "#FFFFFF", "width": 0.6}},
-            text=[f"{n}: {v:,.1f} ({status})" for n, v in zip(part["area_name"], part["value"], strict=True)],
-            hoverinfo="text",
-        ))
+        figure.add_trace(
+            go.Choropleth(
+                geojson=geojson,
+                locations=part["feature_code"].to_list(),
+                featureidkey="id",
+                z=[1] * part.height,
+                colorscale=[[0, status_style(status)[0]], [1, status_style(status)[0]]],
+                showscale=False,
+                name=status,
+                showlegend=True,
+                marker={"line": {"color": "#FFFFFF", "width": 0.6}},
+                text=[
+                    f"{n}: {v:,.1f} ({status})"
+                    for n, v in zip(part["area_name"], part["value"], strict=True)
+                ],
+                hoverinfo="text",
+            )
+        )
     figure.update_geos(fitbounds="locations", visible=False)
     figure.update_layout(legend={"orientation": "h", "y": -0.05})
     counts = frame[status_column].value_counts().sort(status_column)

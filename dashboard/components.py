@@ -21,14 +21,14 @@ _SHAPES = {
 
 CARD_CSS = """
 <style>
-.od-card { border: 1px solid #b1b4b6; border-radius: 6px; padding: 10px 12px; height: 100%;
+.od-card { border: 1px solid #b1b4b6; border-radius: 6px; padding: 8px 10px; height: 100%;
            background: #ffffff; }
-.od-card h3 { font-size: 1.05rem; margin: 0 0 4px 0; padding: 0; line-height: 1.25; }
-.od-card p { margin: 2px 0; font-size: 0.85rem; color: #0b0c0c; }
-.od-row { margin: 4px 0 0 0; display: flex; flex-wrap: wrap; gap: 4px; align-items: center; }
-.od-label { font-size: 0.8rem; font-weight: 700; margin-right: 2px; color: #0b0c0c; }
-.badge { display: inline-block; border-radius: 3px; padding: 1px 6px; font-size: 0.8rem;
-         line-height: 1.4; white-space: nowrap; border: 1px solid #0b0c0c; }
+.od-card h3 { font-size: 1rem; margin: 0 0 2px 0; padding: 0; line-height: 1.2; }
+.od-card p { margin: 0; font-size: 0.8rem; color: #0b0c0c; }
+.od-row { margin: 3px 0 0 0; display: flex; flex-wrap: wrap; gap: 3px; align-items: center; }
+.od-label { font-size: 0.75rem; font-weight: 700; margin-right: 2px; color: #0b0c0c; }
+.badge { display: inline-block; border-radius: 3px; padding: 0 5px; font-size: 0.75rem;
+         line-height: 1.35; white-space: nowrap; border: 1px solid #0b0c0c; }
 </style>
 """
 
@@ -51,12 +51,15 @@ def count_badges(counts: dict[str, int], skip_zero: bool = True) -> str:
 def outcome_card(row: dict, target_columns: dict[str, str], england_columns: dict[str, str]) -> str:
     """Returns the markup of one outcome-department card from a ``region_overview`` row."""
     targets = {word: int(row.get(column) or 0) for column, word in target_columns.items()}
+    # Cells with no target are many and say little; they are counted in words, not a badge.
+    untargeted = targets.pop("No target", 0)
     england = {word: int(row.get(column) or 0) for column, word in england_columns.items()}
     latest = row.get("latest_period") or "no data yet"
     return (
         '<div class="od-card">'
         f"<h3>{escape(row['name'])}</h3>"
-        f"<p>{int(row.get('indicators') or 0)} indicators · latest data {escape(str(latest))}</p>"
+        f"<p>{int(row.get('indicators') or 0)} indicators · latest data {escape(str(latest))}"
+        f" · {untargeted} without a target</p>"
         f'<div class="od-row"><span class="od-label">Targets:</span>{count_badges(targets)}</div>'
         f'<div class="od-row"><span class="od-label">Against England:</span>{count_badges(england)}</div>'
         "</div>"

@@ -13,6 +13,8 @@ _HOUSE_CSS = """
 <style>
 :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0 !important;
                  box-shadow: 0 0 0 6px #0b0c0c !important; }
+[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+h1 { font-size: 2rem !important; padding-bottom: 0.25rem !important; }
 @media print { [data-testid="stSidebar"], header, [data-testid="stToolbar"] { display: none !important; } }
 </style>
 """
@@ -27,8 +29,8 @@ def mode_banner() -> None:
     """Says plainly that the data is synthetic and, in demo mode, that nobody signed in."""
     if data.settings().auth_mode == "none":
         st.info(
-            "Demo mode: no sign-in. Everyone acts as administrator. "
-            "The figures are synthetic demonstration data, not official statistics.",
+            "Demo mode: no sign-in, everyone acts as administrator. "
+            "Synthetic demonstration data, not official statistics.",
             icon=":material/info:",
         )
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class PageSpec:
-    """A page: its script under dashboard/, menu title, URL path, icon and a phrase it always shows."""
+    """A page: its script under dashboard/, menu title, URL path ("" for the landing page),
+    icon and a phrase it always shows."""
 
     script: str
     title: str
@@ -18,35 +19,35 @@ class PageSpec:
 
 PAGES: list[PageSpec] = [
     PageSpec(
-        "pages/overview.py",
+        "views/overview.py",
         "Region overview",
-        "overview",
+        "",
         ":material/home:",
         "outcomes at a glance",
     ),
     PageSpec(
-        "pages/outcome_department.py",
+        "views/outcome_department.py",
         "Outcome department",
         "outcome-department",
         ":material/groups:",
         "Member departments",
     ),
     PageSpec(
-        "pages/explorer.py",
+        "views/explorer.py",
         "Indicator explorer",
         "explorer",
         ":material/filter_alt:",
         "Indicator explorer",
     ),
     PageSpec(
-        "pages/area_profile.py",
+        "views/area_profile.py",
         "Area profile",
         "area-profile",
         ":material/location_city:",
         "area profile",
     ),
     PageSpec(
-        "pages/catalogue.py",
+        "views/catalogue.py",
         "Indicator catalogue",
         "catalogue",
         ":material/menu_book:",

@@ -48,10 +48,12 @@ def test_overview_shows_the_six_outcome_departments_of_the_chosen_region(app):
         "Open Employment, skills and economy",
         "Open Fairness and inclusion",
         "Open Health and wellbeing",
-        "Open Liveable places: housing, environment, transport",
+        "Open Liveable places",
         "Open Safer and stronger communities",
     ]
-    cards = [element.proto.body for element in at.get("html") if 'class="od-card"' in element.proto.body]
+    cards = [
+        element.proto.body for element in at.get("html") if 'class="od-card"' in element.proto.body
+    ]
     assert len(cards) == 6
     assert all("Targets:" in card and "Against England:" in card for card in cards)
     assert at.sidebar.selectbox[0].value == "E12000007"

@@ -134,8 +134,11 @@ if data.read(boundaries.has_boundaries):
         one, features, geojson, title=f"{indicator_names[indicator_id]} compared with England"
     )
     layout.chart_with_data(
-        figure, alt, one.select("area_name", "period", "value", "compared_to_england"),
-        key="map", file_name=f"{indicator_id}-{region['code']}-map.csv",
+        figure,
+        alt,
+        one.select("area_name", "period", "value", "compared_to_england"),
+        key="map",
+        file_name=f"{indicator_id}-{region['code']}-map.csv",
     )
 figure, alt = charts.ranked_dot_chart(
     one,

@@ -24,8 +24,8 @@ for start in range(0, overview.height, 3):
                 )
             )
             st.page_link(
-                "pages/outcome_department.py",
-                label=f"Open {row['name']}",
+                "views/outcome_department.py",
+                label=f"Open {row['name'].split(':')[0]}",
                 icon=":material/arrow_forward:",
                 query_params={"region": region["code"], "department": row["outcome_department_id"]},
             )
