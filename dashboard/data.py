@@ -92,3 +92,10 @@ def ensure_demo_data() -> None:
         )
         bar.empty()
         refresh()
+
+
+def operator() -> str:
+    """Returns who this session acts as, recorded on every batch it writes."""
+    return st.session_state.get("operator") or (
+        "demo user" if settings().auth_mode == "none" else settings().operator
+    )

@@ -53,4 +53,6 @@ PAGES: list[PageSpec] = [
         ":material/menu_book:",
         "Indicator catalogue",
     ),
+    PageSpec("views/upload.py", "Upload data", "upload", ":material/upload_file:", "Upload data"),
+    PageSpec("views/batches.py", "Data batches", "batches", ":material/history:", "Data batches"),
 ]

@@ -1,0 +1,162 @@
+"""Upload data: template, file, validation report, preview of revisions, commit."""
+
+import uuid
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from dashboard import data
+from pipelines import problems, templates
+from pipelines.load import load_file
+
+KINDS = {
+    "indicators": "Indicator values",
+    "targets": "Targets",
+    "boundaries": "Boundaries (GeoJSON)",
+}
+
+st.title("Upload data", anchor=False)
+st.caption(
+    "Files are checked row by row and previewed before anything is written. A load is one "
+    "batch: it lands whole or not at all, and can be rolled back on the Data batches page."
+)
+
+kind = st.radio(
+    "What are you uploading?",
+    list(KINDS),
+    format_func=KINDS.__getitem__,
+    horizontal=True,
+    key="upload_kind",
+)
+if kind in templates.COLUMNS:
+    left, right = st.columns(2)
+    left.download_button(
+        f"Download the blank {KINDS[kind].lower()} template (CSV)",
+        templates.template_csv(kind),
+        file_name=f"{kind}-template.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+    right.download_button(
+        f"Download the blank {KINDS[kind].lower()} template (XLSX)",
+        templates.template_xlsx(kind),
+        file_name=f"{kind}-template.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
+
+types = ["geojson", "json"] if kind == "boundaries" else ["csv", "xlsx", "parquet", "txt", "tsv"]
+uploaded = st.file_uploader("Choose a file", type=types, key=f"upload_file_{kind}")
+if uploaded is None:
+    st.stop()
+
+# Keep the upload on disk under the data directory, so the preview and the commit read the
+# same bytes with the same code path as the command line.
+folder = Path(data.settings().data_dir) / "uploads"
+folder.mkdir(parents=True, exist_ok=True)
+key = f"upload_path_{uploaded.file_id}"
+if key not in st.session_state:
+    path = folder / uuid.uuid4().hex / Path(uploaded.name).name
+    path.parent.mkdir()
+    path.write_bytes(uploaded.getbuffer())
+    st.session_state[key] = str(path)
+path = Path(st.session_state[key])
+shown_name = Path(uploaded.name).name
+
+with st.status(f"Reading and checking {shown_name}…", expanded=False) as status:
+    preview = load_file(
+        data.cursor(),
+        path,
+        kind=kind,
+        operator=data.operator(),
+        settings=data.settings(),
+        dry_run=True,
+    )
+    status.update(label=f"Checked {shown_name}", state="complete" if preview.ok else "error")
+
+report = preview.report.with_columns(
+    pl.col("message").str.replace_all(path.name, shown_name, literal=True)
+)
+if not report.is_empty():
+    st.subheader("Validation report", anchor=False)
+    errors = report.filter(pl.col("severity") == problems.ERROR).height
+    st.write(
+        f"{errors} error(s) and {report.height - errors} warning(s). Errors must be fixed before the "
+        "file can be loaded; warnings are for you to check."
+    )
+    st.dataframe(
+        report,
+        hide_index=True,
+        column_config={
+            "row": st.column_config.NumberColumn("Row", format="%d"),
+            "column": "Column",
+            "value": "Value",
+            "message": st.column_config.TextColumn("Problem", width="large"),
+            "severity": "Severity",
+        },
+    )
+    st.download_button(
+        "Download the validation report (CSV)",
+        report.write_csv(),
+        file_name=f"{Path(shown_name).stem}-report.csv",
+        mime="text/csv",
+    )
+
+if preview.status not in ("dry-run",):
+    st.error(preview.message.replace(path.name, shown_name), icon=":material/error:")
+    st.stop()
+
+st.subheader("What this file will change", anchor=False)
+new, revised, same = st.columns(3)
+new.metric("New rows", f"{preview.rows_new:,}")
+revised.metric("Revised rows", f"{preview.rows_revised:,}")
+same.metric("Unchanged rows", f"{preview.rows_unchanged:,}")
+confirm = True
+if preview.rows_revised:
+    revisions = preview.revisions()
+    value_column = "value" if kind == "indicators" else "target_value"
+    period_column = "period" if kind == "indicators" else "target_period"
+    st.write(
+        "These values replace current ones. The old values are kept and come back if this batch "
+        "is rolled back."
+    )
+    st.dataframe(
+        revisions.select(
+            "indicator_id",
+            "area_code",
+            period_column,
+            pl.col("previous_value").alias("old value"),
+            pl.col(value_column).alias("new value"),
+        ),
+        hide_index=True,
+    )
+    confirm = st.checkbox(
+        f"I have checked the {preview.rows_revised:,} revised values and want to replace them",
+        key=f"confirm_{uploaded.file_id}",
+    )
+
+if st.button(
+    "Load this file", type="primary", disabled=not confirm, key=f"commit_{uploaded.file_id}"
+):
+    with st.status(f"Writing {shown_name} as one batch…", expanded=False) as status:
+        outcome = load_file(
+            data.cursor(),
+            path,
+            kind=kind,
+            operator=data.operator(),
+            settings=data.settings(),
+            confirm_revisions=confirm,
+        )
+        status.update(
+            label="Done" if outcome.ok else "Not loaded",
+            state="complete" if outcome.ok else "error",
+        )
+    message = outcome.message.replace(path.name, shown_name)
+    if outcome.status == "committed":
+        data.refresh()
+        st.success(message, icon=":material/check_circle:")
+    elif outcome.status == "duplicate":
+        st.info(message)
+    else:
+        st.error(message)

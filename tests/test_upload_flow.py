@@ -1,0 +1,92 @@
+"""AppTest drives the analyst's whole journey: upload, report, revisions, commit, roll back."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from warehouse import open_warehouse
+from warehouse.settings import get_settings
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+KEY = ("NI 116", "E06000001", "2008/09")
+
+
+@pytest.fixture
+def app(demo_copy, monkeypatch):
+    monkeypatch.setenv("OUTCOMES_DATA_DIR", str(demo_copy.data_dir))
+    monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(APP, default_timeout=120)
+    yield at, demo_copy
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def current_value(settings) -> float:
+    con = open_warehouse(settings)
+    value = con.execute(
+        "SELECT value FROM current_observations WHERE indicator_id = ? AND area_code = ? AND period = ?",
+        list(KEY),
+    ).fetchone()[0]
+    con.close()
+    return value
+
+
+def test_a_bad_file_shows_its_row_level_report_and_cannot_be_loaded(app):
+    at, _ = app
+    at.run()
+    at.switch_page("views/upload.py").run()
+    at.file_uploader[0].upload(
+        "bad.csv",
+        b"indicator_id,area_code,period,value\nNI 116,E06000001,2008/09,lots\n",
+        "text/csv",
+    ).run()
+    assert not at.exception
+    report = pl.from_pandas(at.dataframe[0].value)
+    assert report.select("row", "column").rows() == [(2, "value")]
+    assert any("was not loaded" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Load this file"]
+
+
+def test_upload_preview_revision_confirmation_commit_and_rollback(app):
+    at, settings = app
+    before = current_value(settings)
+    at.run()
+    at.switch_page("views/upload.py").run()
+    text = f"indicator_id,area_code,period,value\n{KEY[0]},{KEY[1]},{KEY[2]},{before + 1.5}\nNI 116,E06000001,2012/13,20.0\n"
+    at.file_uploader[0].upload("revision.csv", text.encode(), "text/csv").run()
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"New rows": "1", "Revised rows": "1", "Unchanged rows": "0"}
+    revisions = pl.from_pandas(at.dataframe[0].value)
+    assert revisions.rows() == [(KEY[0], KEY[1], KEY[2], before, before + 1.5)]
+    load = at.button(key=[b.key for b in at.button if b.label == "Load this file"][0])
+    assert load.disabled  # revisions must be confirmed first
+    at.checkbox[0].check().run()
+    load = at.button(key=load.key)
+    assert not load.disabled
+    load.click().run()
+    assert not at.exception
+    assert any("Loaded revision.csv as batch" in s.value for s in at.success)
+    assert current_value(settings) == pytest.approx(before + 1.5)
+
+    at.switch_page("views/batches.py").run()
+    assert not at.exception
+    assert pl.from_pandas(at.dataframe[0].value)["file_name"][0] == "revision.csv"
+    at.text_input(key="rollback_reason").input("typo in the file").run()
+    at.checkbox(key="rollback_sure").check().run()
+    at.button(key="rollback_go").click().run()
+    assert not at.exception
+    assert any("withdrawn" in s.value for s in at.success)
+    assert current_value(settings) == pytest.approx(before)
+    history = pl.from_pandas(at.dataframe[1].value)
+    assert history.filter(pl.col("file_name") == "revision.csv")["event"].to_list() == [
+        "withdrawn",
+        "committed",
+    ]
