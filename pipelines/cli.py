@@ -14,6 +14,7 @@ import polars as pl
 
 from pipelines import problems
 from pipelines.load import KINDS, load_file
+from pipelines.readers import read_table
 from warehouse import open_warehouse
 from warehouse.batches import UnknownBatch, list_batches, withdraw_batch
 from warehouse.connection import WarehouseBusy
@@ -46,6 +47,19 @@ def _parser() -> argparse.ArgumentParser:
         "--confirm-revisions", action="store_true", help="accept rows that revise existing values"
     )
     load.add_argument("--dry-run", action="store_true", help="validate and preview; write nothing")
+    load.add_argument(
+        "--layout",
+        choices=("native", "fingertips", "ons_tidy", "wide"),
+        help="how the indicator values are laid out (default: detected from the header)",
+    )
+    load.add_argument(
+        "--metadata", type=Path, help="an ONS tidy file's metadata file (ids, polarity, units)"
+    )
+    load.add_argument(
+        "--indicator-map",
+        type=Path,
+        help="CSV of source_id,indicator_id: our id for each Fingertips indicator id",
+    )
     load.add_argument("--operator", help="who is loading (default: OUTCOMES_OPERATOR)")
 
     commands.add_parser("batches", help="list batches, newest first")
@@ -147,6 +161,10 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         if not args.file.is_file():
             print(f"There is no file {args.file}.", file=sys.stderr)
             return 2
+        indicator_ids = None
+        if args.indicator_map:
+            pairs = read_table(args.indicator_map)
+            indicator_ids = dict(zip(pairs["source_id"], pairs["indicator_id"], strict=True))
         outcome = load_file(
             con,
             args.file,
@@ -156,8 +174,16 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
             file_format=args.file_format,
             confirm_revisions=args.confirm_revisions,
             dry_run=args.dry_run,
+            layout=args.layout,
+            metadata_path=args.metadata,
+            indicator_ids=indicator_ids,
         )
-        for line in problems.describe(outcome.report, args.file.name):
+        for note in outcome.notes:
+            print(note)
+        if outcome.skipped is not None and outcome.skipped.height:
+            print(f"{outcome.skipped.height} row(s) of {args.file.name} were left out:")
+            _print_table(outcome.skipped.head(20))
+        for line in problems.describe(outcome.report, args.file.name, limit=200):
             print(line, file=sys.stderr if line.startswith("Error") else sys.stdout)
         if outcome.preview is not None and outcome.rows_revised:
             print("Revisions (old → new):")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,9 @@ import polars as pl
 
 from pipelines import problems
 from pipelines.boundaries import BoundaryFileError, read_boundaries
+from pipelines.formats import Conversion, UnknownLayout, WideMapping, to_native
+from pipelines.formats.ons import read_metadata
+from pipelines.normalise import area_code as area_code_expr
 from pipelines.readers import UnreadableFile, read_table
 from pipelines.validate import Lookups, validate_observations, validate_targets
 from warehouse import reference_queries
@@ -44,6 +48,10 @@ class LoadOutcome:
     rows_new: int = 0
     rows_revised: int = 0
     rows_unchanged: int = 0
+    layout: str | None = None
+    notes: list[str] = field(default_factory=list)
+    skipped: pl.DataFrame | None = None
+    proposed_indicators: pl.DataFrame | None = None
 
     @property
     def ok(self) -> bool:
@@ -86,18 +94,48 @@ def load_frame(
     dry_run: bool = False,
     retries: int = 8,
     configuration: dict | None = None,
+    new_indicators: pl.DataFrame | None = None,
+    skip_unknown_areas: bool = False,
 ) -> LoadOutcome:
-    """Returns the outcome of validating a table of text cells and, if valid, writing it."""
+    """Returns the outcome of validating a table of text cells and, if valid, writing it.
+
+    ``new_indicators`` (from a file's companion metadata) are created in the same batch as
+    the values. ``skip_unknown_areas`` leaves out, with a count, rows for areas outside the
+    April 2009 English structure (published files carry combined authorities, police force
+    areas and later authorities); for the native template such rows are errors instead.
+    """
     if kind not in KINDS:
         raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
-    clean, report = VALIDATORS[kind](table, lookups(con))
+    known = lookups(con)
+    created = _indicators_to_create(new_indicators, known.indicators)
+    if created is not None:
+        known = Lookups(
+            area_codes=known.area_codes,
+            indicators=pl.concat(
+                [known.indicators.select("indicator_id"), created.select("indicator_id")]
+            ),
+        )
+    skipped = None
+    if skip_unknown_areas and "area_code" in table.columns:
+        codes = set(known.area_codes["code"].to_list())
+        outside = ~area_code_expr("area_code").is_in(list(codes)).fill_null(False)
+        skipped = table.filter(outside).select(
+            row="_row",
+            column=pl.lit("area_code"),
+            value=pl.col("area_code"),
+            message=pl.lit("Not an area of the April 2009 English structure; left out."),
+        )
+        table = table.filter(~outside)
+    clean, report = VALIDATORS[kind](table, known)
     outcome = LoadOutcome(
         file_name=file_name,
         kind=kind,
         status="refused",
         message="",
         report=report,
-        rows_read=table.height,
+        rows_read=table.height + (skipped.height if skipped is not None else 0),
+        skipped=skipped,
+        proposed_indicators=created,
     )
     if problems.has_errors(report):
         errors = report.filter(pl.col("severity") == problems.ERROR).height
@@ -125,6 +163,10 @@ def load_frame(
         f"{outcome.rows_new} new, {outcome.rows_revised} revised and "
         f"{outcome.rows_unchanged} unchanged row(s)"
     )
+    if skipped is not None and skipped.height:
+        summary += f"; {skipped.height} row(s) for areas outside the April 2009 structure left out"
+    if created is not None and created.height:
+        summary += f"; {created.height} new indicator(s) created from the metadata"
     if dry_run:
         outcome.status = "dry-run"
         outcome.message = f"Dry run of {file_name}: it would write {summary}. Nothing was written."
@@ -145,11 +187,16 @@ def load_frame(
         rows_new=outcome.rows_new,
         rows_revised=outcome.rows_revised,
         rows_unchanged=outcome.rows_unchanged,
+        rows_skipped=skipped.height if skipped is not None else 0,
         configuration=configuration or {},
     )
     try:
         outcome.batch_id = commit_batch(
-            con, record, preview.drop("change", "previous_value", "previous_batch_id"), retries
+            con,
+            record,
+            preview.drop("change", "previous_value", "previous_batch_id"),
+            retries,
+            extra={"indicators": created} if created is not None and created.height else None,
         )
     except DuplicateBatch as error:
         outcome.status = "duplicate"
@@ -164,6 +211,31 @@ def load_frame(
     return outcome
 
 
+def _indicators_to_create(
+    proposed: pl.DataFrame | None, existing: pl.DataFrame
+) -> pl.DataFrame | None:
+    """Returns the proposed indicators not yet in the catalogue, in the indicators table's shape."""
+    if proposed is None or proposed.is_empty():
+        return None
+    fresh = proposed.filter(~pl.col("indicator_id").is_in(existing["indicator_id"].implode()))
+    columns = {
+        "indicator_id": pl.col("indicator_id"),
+        "name": pl.col("name"),
+        "definition": pl.col("definition")
+        if "definition" in fresh.columns
+        else pl.lit(None, pl.String),
+        "unit": pl.col("unit"),
+        "value_type": pl.col("value_type"),
+        "multiplier": pl.col("multiplier").cast(pl.Float64, strict=False),
+        "polarity": pl.col("polarity").fill_null("none"),
+        "owner_department_code": pl.lit(None, pl.String),
+        "theme": pl.col("theme") if "theme" in fresh.columns else pl.lit(None, pl.String),
+        "source": pl.col("source"),
+        "verification": pl.lit("Created from the metadata file uploaded with its values"),
+    }
+    return fresh.select(**columns).unique("indicator_id", keep="first", maintain_order=True)
+
+
 def load_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -174,23 +246,40 @@ def load_file(
     file_format: str | None = None,
     confirm_revisions: bool = False,
     dry_run: bool = False,
+    layout: str | None = None,
+    metadata_path: Path | None = None,
+    indicator_ids: Mapping[str, str] | None = None,
+    mapping: WideMapping | None = None,
 ) -> LoadOutcome:
-    """Returns the outcome of loading one file; refused runs are logged beside the warehouse."""
+    """Returns the outcome of loading one file; refused runs are logged beside the warehouse.
+
+    Indicator values may come in any layout ``pipelines.formats`` reads (the template, a
+    Fingertips export, an ONS tidy file with its ``metadata_path``, a wide table); they are
+    converted to the template before validation, and the outcome says how.
+    """
     started = datetime.now()
     if kind == "boundaries":
         outcome = load_boundaries(con, path, operator=operator, settings=settings, dry_run=dry_run)
         if outcome.status not in ("committed", "dry-run"):
             _log_run_outside_warehouse(settings, path, outcome, started)
         return outcome
+    max_bytes = settings.max_upload_mb * 1024 * 1024
+    conversion: Conversion | None = None
     try:
-        table = read_table(path, file_format)
-    except UnreadableFile as error:
+        table = read_table(path, file_format, max_bytes=max_bytes)
+        if kind == "indicators":
+            metadata = read_metadata(metadata_path, max_bytes) if metadata_path else None
+            conversion = to_native(
+                table, layout, indicator_ids=indicator_ids, metadata=metadata, mapping=mapping
+            )
+            table = conversion.table
+    except (UnreadableFile, UnknownLayout) as error:
         outcome = LoadOutcome(
             file_name=path.name,
             kind=kind,
             status="refused",
             message=str(error),
-            report=problems.file_problem(str(error)),
+            report=_unreadable_report(error),
         )
     else:
         outcome = load_frame(
@@ -203,36 +292,89 @@ def load_file(
             confirm_revisions=confirm_revisions,
             dry_run=dry_run,
             retries=settings.write_retries,
+            new_indicators=conversion.proposed_indicators if conversion else None,
+            skip_unknown_areas=bool(
+                conversion and conversion.layout not in (None, "native", "unknown")
+            ),
             configuration={
                 "kind": kind,
                 "format": file_format,
+                "layout": conversion.layout if conversion else None,
+                "indicator_ids": dict(indicator_ids or {}),
+                "metadata": metadata_path.name if metadata_path else None,
                 "confirm_revisions": confirm_revisions,
             },
         )
+        if conversion is not None:
+            outcome.layout = conversion.layout
+            outcome.notes = conversion.notes
+            outcome.skipped = (
+                pl.concat(
+                    [
+                        f
+                        for f in (conversion.skipped, outcome.skipped)
+                        if f is not None and f.height
+                    ],
+                    how="diagonal_relaxed",
+                )
+                if (conversion.skipped is not None and conversion.skipped.height)
+                or outcome.skipped is not None
+                else None
+            )
+            # Name the columns as the analyst's file names them ('Value', not 'value').
+            outcome.report = outcome.report.with_columns(
+                pl.col("column").replace(conversion.source_columns)
+            )
     if outcome.status not in ("committed", "dry-run"):
         _log_run_outside_warehouse(settings, path, outcome, started)
     return outcome
 
 
 def load_boundaries(
-    con: duckdb.DuckDBPyConnection, path: Path, *, operator: str, settings: Settings, dry_run: bool = False
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    *,
+    operator: str,
+    settings: Settings,
+    dry_run: bool = False,
 ) -> LoadOutcome:
     """Returns the outcome of loading a GeoJSON boundary file as one batch."""
     try:
         rows, report, code_property = read_boundaries(path, reference_queries.area_code_lookup(con))
     except BoundaryFileError as error:
-        return LoadOutcome(file_name=path.name, kind="boundaries", status="refused", message=str(error),
-                           report=problems.file_problem(str(error)))
-    outcome = LoadOutcome(file_name=path.name, kind="boundaries", status="refused", message="", report=report,
-                          rows_read=rows.height + report.height, rows_new=rows.height)
+        return LoadOutcome(
+            file_name=path.name,
+            kind="boundaries",
+            status="refused",
+            message=str(error),
+            report=problems.file_problem(str(error)),
+        )
+    outcome = LoadOutcome(
+        file_name=path.name,
+        kind="boundaries",
+        status="refused",
+        message="",
+        report=report,
+        rows_read=rows.height + report.height,
+        rows_new=rows.height,
+    )
     skipped = f"; {report.height} feature(s) skipped" if report.height else ""
     if dry_run:
         outcome.status = "dry-run"
-        outcome.message = f"Dry run of {path.name}: {rows.height} boundaries keyed by '{code_property}'{skipped}."
+        outcome.message = (
+            f"Dry run of {path.name}: {rows.height} boundaries keyed by '{code_property}'{skipped}."
+        )
         return outcome
-    record = BatchRecord(kind="boundaries", file_name=path.name, sha256=sha256_of(path), operator=operator,
-                         rows_read=outcome.rows_read, rows_skipped=report.height, rows_new=rows.height,
-                         configuration={"code_property": code_property})
+    record = BatchRecord(
+        kind="boundaries",
+        file_name=path.name,
+        sha256=sha256_of(path),
+        operator=operator,
+        rows_read=outcome.rows_read,
+        rows_skipped=report.height,
+        rows_new=rows.height,
+        configuration={"code_property": code_property},
+    )
     try:
         outcome.batch_id = commit_batch(con, record, rows, settings.write_retries)
     except (DuplicateBatch, WarehouseBusy) as error:
@@ -240,9 +382,29 @@ def load_boundaries(
         outcome.message = str(error)
         return outcome
     outcome.status = "committed"
-    outcome.message = (f"Loaded {rows.height} boundaries from {path.name} (codes in '{code_property}') "
-                       f"as batch {outcome.batch_id}{skipped}.")
+    outcome.message = (
+        f"Loaded {rows.height} boundaries from {path.name} (codes in '{code_property}') "
+        f"as batch {outcome.batch_id}{skipped}."
+    )
     return outcome
+
+
+def _unreadable_report(error: ValueError) -> pl.DataFrame:
+    """Returns a one-line report for a file that could not be read, with its row and column
+    when the reader could say where."""
+    row, column = getattr(error, "row", None), getattr(error, "column", None)
+    if row is None:
+        return problems.file_problem(str(error), column=column)
+    return pl.DataFrame(
+        {
+            "row": [row],
+            "column": [column],
+            "value": [None],
+            "message": [str(error)],
+            "severity": [problems.ERROR],
+        },
+        schema=problems.SCHEMA,
+    )
 
 
 def _log_run_outside_warehouse(

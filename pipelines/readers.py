@@ -35,7 +35,16 @@ import polars as pl
 
 
 class UnreadableFile(ValueError):
-    """The file cannot be read at all; the message says why and what to do."""
+    """The file cannot be read at all; the message says why and what to do.
+
+    ``row`` and ``column`` say where, when the problem is in one place (a byte that is not
+    text, the first row with too many cells); both are None for the file as a whole.
+    """
+
+    def __init__(self, message: str, *, row: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.row = row
+        self.column = column
 
 
 SUPPRESSED = ("*", "..", "x", "c", "-", ":")
@@ -51,7 +60,6 @@ RATIO_CHECK_FROM_BYTES = 16 * 1024**2
 MAX_ZIP_ENTRIES = 10_000
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
-_SAMPLE_CHARS = 1 << 16
 _MAX_PREAMBLE_LINES = 10
 _MAX_ROWS_NAMED = 5
 _EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
@@ -76,8 +84,8 @@ def read_table(
     path: Path,
     file_format: str | None = None,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+    max_bytes: int | None = None,
+    max_unpacked_bytes: int | None = None,
 ) -> pl.DataFrame:
     """Returns the file's cells as text with a ``_row`` column (the row number a spreadsheet shows).
 
@@ -88,15 +96,20 @@ def read_table(
     file_format
         'csv', 'xlsx' or 'parquet'; detected from the file's first bytes when None.
     max_bytes
-        Files larger than this are refused before a byte of them is read.
+        Files larger than this are refused before a byte of them is read
+        (``DEFAULT_MAX_BYTES`` when None).
     max_unpacked_bytes
-        Workbooks and Parquet files that would unpack to more than this are refused.
+        Workbooks and Parquet files that would unpack to more than this are refused
+        (``DEFAULT_MAX_UNPACKED_BYTES`` when None).
 
     Raises
     ------
     UnreadableFile
         With a sentence naming the file, where the problem is and what to do.
     """
+    max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    if max_unpacked_bytes is None:
+        max_unpacked_bytes = DEFAULT_MAX_UNPACKED_BYTES
     size = path.stat().st_size
     if size > max_bytes:
         raise UnreadableFile(
@@ -129,7 +142,9 @@ def read_table(
         raise UnreadableFile(
             f"{path.name} has a header row but no data rows. Add the data below the header."
         )
-    return frame
+    # One chunk per column: Polars 2.1 can panic in pl.format over columns chunked unevenly
+    # (the row number is one chunk, text read in parallel is several).
+    return frame.rechunk()
 
 
 def _describe_size(size: int) -> str:
@@ -151,8 +166,15 @@ def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
     def empty(column: str) -> pl.Expr:
         return pl.col(column).is_null() | (pl.col(column).str.strip_chars() == "")
 
-    # Only rows whose first cell is empty can be blank: look at the rest for those alone.
-    candidates = frame.filter(empty(cells[0]))
+    # Only rows whose first cell is empty or starts with a space can be blank: look at the
+    # rest for those alone (cheap tests first; most files have none).
+    first = pl.col(cells[0])
+    candidates = frame.filter(
+        first.is_null()
+        | (first.str.len_bytes() == 0)
+        | first.str.starts_with(" ")
+        | first.str.starts_with("\t")
+    )
     if candidates.height == 0:
         return frame
     blank_rows = candidates.filter(pl.all_horizontal(empty(c) for c in cells))["_row"]
@@ -225,26 +247,38 @@ def _utf8_bytes(raw: bytes, name: str) -> bytes:
             raw = raw.decode("cp1252").encode("utf-8")
         except UnicodeDecodeError as cp1252_error:
             position = cp1252_error.start
+            row, column = _position_in_text(raw, position)
+            where = _describe_position(row, column)
+            first_bad = _describe_position(*_position_in_text(raw, utf8_error.start))
+            also = "" if first_bad == where else f" (and {first_bad} is not UTF-8)"
             raise UnreadableFile(
-                f"{name} is not text we can read: {_where_in_text(raw, position)} has the byte "
-                f"0x{raw[position]:02X}, which is neither UTF-8 nor Windows-1252 (the first byte "
-                f"that is not UTF-8 is in {_where_in_text(raw, utf8_error.start)}). "
-                "If it is a spreadsheet, open it in Excel and save it as CSV UTF-8; "
-                "otherwise check that it is the file you meant to upload."
+                f"{name} is not text we can read: {where} has the byte 0x{raw[position]:02X}, "
+                f"which is neither UTF-8 nor Windows-1252{also}. If it is a spreadsheet, open "
+                "it in Excel and save it as CSV UTF-8; otherwise check that it is the file you "
+                "meant to upload.",
+                row=row,
+                column=column,
             ) from cp1252_error
     position = raw.find(b"\x00")
     if position >= 0:
+        row, column = _position_in_text(raw, position)
         raise UnreadableFile(
-            f"{name} has a NUL character in {_where_in_text(raw, position)}, so it is not a text "
-            "(CSV) file. Upload the data as CSV, XLSX or Parquet."
+            f"{name} has a NUL character in {_describe_position(row, column)}, so it is not a "
+            "text (CSV) file. Upload the data as CSV, XLSX or Parquet.",
+            row=row,
+            column=column,
         )
     if b"\n" not in raw and b"\r" in raw:
         raw = raw.replace(b"\r", b"\n")  # classic Mac line endings
     return raw
 
 
-def _where_in_text(raw: bytes, position: int) -> str:
-    """Returns 'row N, column C' for a byte position, naming the column from the header."""
+def _describe_position(row: int, column: str | None) -> str:
+    return f"row {row}, column {column}" if column else f"row {row}"
+
+
+def _position_in_text(raw: bytes, position: int) -> tuple[int, str | None]:
+    """Returns (row, column name from the header, or None) for a byte position."""
     row = raw.count(b"\n", 0, position) + 1
     header_end = raw.find(b"\n")
     header = raw[: header_end if header_end >= 0 else len(raw)]
@@ -255,8 +289,8 @@ def _where_in_text(raw: bytes, position: int) -> str:
     before = raw[line_start:position].decode("utf-8", errors="replace")
     index = max(len(_split(before, delimiter)) - 1, 0)
     if row > 1 and index < len(names) and names[index].strip():
-        return f"row {row}, column {names[index].strip()}"
-    return f"row {row}"
+        return row, names[index].strip()
+    return row, None
 
 
 def _split(line: str, delimiter: str) -> list[str]:
@@ -294,7 +328,8 @@ def _find_header(lines: list[str], name: str) -> tuple[int, str]:
                 f"{index + 1} splits into {counts[delimiter]} columns at "
                 f"{DELIMITERS[delimiter]}. Use the same delimiter (comma, semicolon or tab) in "
                 "the header and in every row: in Excel, save the sheet as CSV UTF-8 "
-                "(comma delimited)."
+                "(comma delimited).",
+                row=index + 1,
             )
     return first, ","
 
@@ -313,8 +348,15 @@ def _end_of_preamble(lines: list[str], filled: list[int]) -> tuple[int, str] | N
             continue
         if not _looks_like_header(_split(lines[index], delimiter)):
             continue
+        if any(
+            other != delimiter
+            and len(cells := _split(lines[first], other)) >= 2
+            and _looks_like_header(cells)
+            for other in DELIMITERS
+        ):
+            return None  # the first line is a header written with another delimiter
         following = filled[1 + position + 1] if 1 + position + 1 < len(filled) else None
-        if following is None or len(_split(lines[following], delimiter)) == columns:
+        if following is not None and len(_split(lines[following], delimiter)) == columns:
             return index, delimiter
     return None
 
@@ -333,7 +375,8 @@ def _check_data_delimiter(
                     f"{name}: wrong delimiter. The header (row {header + 1}) has {columns} "
                     f"columns separated by {DELIMITERS[delimiter]}, but row {index + 1} is "
                     f"separated by {DELIMITERS[other]}. Use one delimiter throughout: in Excel, "
-                    "save the sheet as CSV UTF-8 (comma delimited)."
+                    "save the sheet as CSV UTF-8 (comma delimited).",
+                    row=index + 1,
                 )
 
 
@@ -449,7 +492,8 @@ def _check_row_lengths_slowly(
     except csv.Error as error:
         raise UnreadableFile(
             f"{name}: row {record + header_row + 1} could not be read ({error}). Check that "
-            'every quote (") that opens a value also closes it.'
+            'every quote (") that opens a value also closes it.',
+            row=record + header_row + 1,
         ) from error
     if wrong:
         _refuse_row_lengths(wrong, columns, name)
@@ -463,14 +507,15 @@ def _refuse_row_lengths(rows: list[tuple[int, int]], columns: int, name: str) ->
     more = " (and more rows)" if len(rows) > _MAX_ROWS_NAMED else ""
     raise UnreadableFile(
         f"{name}: the header has {columns} columns but {described}{more}. Check those rows "
-        "for a delimiter inside a value that is not in quotes, or for a missing or extra cell."
+        "for a delimiter inside a value that is not in quotes, or for a missing or extra cell.",
+        row=rows[0][0],
     )
 
 
 # ----------------------------------------------------------------------------- XLSX
 
 
-def check_zip_container(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES) -> None:
+def check_zip_container(path: Path, max_unpacked_bytes: int | None = None) -> None:
     """Refuses a workbook whose zip container is damaged, is not a workbook, or would unpack
     to more than ``max_unpacked_bytes`` or at a suspicious compression ratio (a zip bomb).
 
@@ -478,6 +523,8 @@ def check_zip_container(path: Path, max_unpacked_bytes: int = DEFAULT_MAX_UNPACK
     the bytes, because a crafted container can declare sizes smaller than it unpacks to.
     """
     name = path.name
+    if max_unpacked_bytes is None:
+        max_unpacked_bytes = DEFAULT_MAX_UNPACKED_BYTES
     try:
         with zipfile.ZipFile(path) as container:
             members = container.infolist()
@@ -593,7 +640,7 @@ def _read_xlsx(path: Path, max_unpacked_bytes: int) -> pl.DataFrame:
         for c in cells
     )
     head = grid.head(2 + _MAX_PREAMBLE_LINES)
-    rows = [[v for v in row[1:]] for row in head.iter_rows()]
+    rows = [list(row[1:]) for row in head.iter_rows()]
     header_at = _find_sheet_header(rows)
     header = rows[header_at]
     header_row = head["_row"][header_at]
@@ -657,7 +704,6 @@ def _read_parquet(path: Path, max_unpacked_bytes: int) -> pl.DataFrame:
             f"{path.name}: column(s) {', '.join(nested)} hold lists, structures or bytes, not "
             "single values. Write one number or piece of text per cell."
         )
-    frame = frame.rename({c: c.strip() for c in frame.columns})
     names = _check_header(frame.columns, path.name, "the column names")
     frame = pl.DataFrame([_as_text(column, path.name) for column in frame.get_columns()])
     frame = frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))

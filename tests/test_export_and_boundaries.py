@@ -61,3 +61,24 @@ def test_region_boundaries_are_accepted_and_a_file_without_codes_is_refused(demo
                    '"geometry": null}]}', encoding="utf-8")
     refused = load_file(con, bad, kind="boundaries", operator="ana", settings=demo_copy)
     assert refused.status == "refused" and "holds ONS area codes" in refused.message
+
+
+def test_the_ons_sample_loads_with_its_indicators_created_from_the_metadata(empty_lake):
+    data = shared_file("samples/ons_subnational_indicators_machine_readable.csv")
+    metadata = shared_file("samples/ons_subnational_indicators_metadata.csv")
+    con = open_warehouse(empty_lake)
+    outcome = load_file(con, data, kind="indicators", operator="ana", settings=empty_lake, metadata_path=metadata)
+    assert outcome.status == "committed", outcome.message
+    assert outcome.layout == "ons_tidy"
+    created = con.execute(
+        "SELECT count(*), count(DISTINCT polarity), count(unit) FROM indicators WHERE batch_id = ?", [outcome.batch_id]
+    ).fetchone()
+    assert created[0] == outcome.proposed_indicators.height > 30
+    assert created[1] >= 2 and created[2] == created[0]  # polarities and units from the metadata
+    loaded = con.execute("SELECT count(*) FROM current_observations WHERE batch_id = ?", [outcome.batch_id]).fetchone()[0]
+    assert loaded == outcome.rows_new > 9000
+    # Every row is accounted for: loaded, or skipped with a reason (non-English, or outside the 2009 structure).
+    skipped = outcome.skipped
+    assert skipped.height > 0
+    assert loaded + skipped.height == pl.read_csv(data, skip_rows=2, encoding="cp1252", infer_schema=False).height
+    assert skipped.filter(pl.col("message").str.contains("only English areas")).height > 0

@@ -62,11 +62,13 @@ def commit_batch(
     record: BatchRecord,
     rows: pl.DataFrame,
     retries: int = 8,
+    extra: dict[str, pl.DataFrame] | None = None,
 ) -> str:
     """Returns the batch id after writing ``rows`` and its lineage in one transaction.
 
     Raises ``DuplicateBatch`` when identical content is already live (checked inside the
-    transaction, so two identical uploads at once cannot both land).
+    transaction, so two identical uploads at once cannot both land). ``extra`` frames (for
+    example indicators created from an upload's metadata) are written in the same batch.
     """
     table = FACT_TABLES[record.kind]
     started = datetime.now()
@@ -78,6 +80,8 @@ def commit_batch(
             )
         now = datetime.now()
         insert_frame(c, table, rows.with_columns(batch_id=pl.lit(record.batch_id)))
+        for other, frame in (extra or {}).items():
+            insert_frame(c, other, frame.with_columns(batch_id=pl.lit(record.batch_id)))
         insert_frame(
             c,
             "batches",

@@ -60,6 +60,15 @@ class Settings(BaseSettings):
             "`oidc`: sign in with the provider configured in `.streamlit/secrets.toml`."
         ),
     )
+    max_upload_mb: int = Field(
+        default=1024,
+        ge=1,
+        description=(
+            "Largest file, in megabytes, that a load reads at all; a larger file is refused "
+            "before a byte of it is read. The app's own limit is `server.maxUploadSize` in "
+            "`.streamlit/config.toml` (200 MB)."
+        ),
+    )
     write_retries: int = Field(
         default=8,
         ge=0,
