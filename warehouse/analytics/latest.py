@@ -8,12 +8,14 @@ which stay the one place those rules live.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import duckdb
 import polars as pl
 
+from warehouse.analytics._sql import CURRENT_ROW, LATEST_PERIOD_FIRST, LIVE_CTE
 from warehouse.analytics.milestones import milestones_column, usable_milestones
 from warehouse.assessments import (
     assess_against_target,
@@ -79,31 +81,31 @@ ASSESSED_COLUMNS = [
     "exception",
 ]
 
-# The "current" rule is the one of the current_observations view (the latest live batch
-# wins for each indicator, area and period), applied here after the rows have been narrowed
-# to the region and the trend window: DuckDB cannot push a join filter through the view's
-# window function, so reading the view would rank every observation in the warehouse.
-_ASSESS_SQL = """
-WITH live AS MATERIALIZED (
-    SELECT batch_id, created_at FROM live_batches
-),
-region_areas AS (
-    SELECT area_code FROM areas WHERE region_code = $region_code
-),
+# The region's area codes arrive as constant lists, so DuckDB filters the observations in
+# the scan itself, before any join. Rows are narrowed to the trend window before the
+# current row of each key is picked (see warehouse.analytics._sql for why the
+# current_observations view is not read).
+_AREAS_SQL = """
+SELECT area_code, tier FROM areas WHERE region_code = $region_code
+"""
+
+# How the periods are found. With a trend: every period of the region's rows, then the
+# latest of each indicator and the 5 before it of the same frequency. Without: only the
+# latest period of each indicator, which one aggregate gives.
+_TREND_PERIODS = """
 periods AS MATERIALIZED (
-    SELECT DISTINCT o.indicator_id, o.period, o.period_start, o.period_end, o.frequency
+    SELECT o.indicator_id, o.period, any_value(o.period_start) AS period_start,
+           any_value(o.period_end) AS period_end, any_value(o.frequency) AS frequency
     FROM observations o
-    WHERE o.area_code IN (SELECT area_code FROM region_areas)
+    WHERE list_contains($region_areas, o.area_code){narrow}
       AND o.batch_id IN (SELECT batch_id FROM live)
-      AND ($indicator_ids::VARCHAR[] IS NULL OR list_contains($indicator_ids, o.indicator_id))
+    GROUP BY o.indicator_id, o.period
 ),
 anchors AS (
     SELECT indicator_id, period, period_start, period_end, frequency
     FROM periods
-    WHERE $period::VARCHAR IS NULL OR period = $period
-    QUALIFY row_number() OVER (
-        PARTITION BY indicator_id ORDER BY period_end DESC, period_start
-    ) = 1
+    WHERE ($period::VARCHAR IS NULL OR period = $period){chosen}
+    QUALIFY row_number() OVER (PARTITION BY indicator_id {latest_first}) = 1
 ),
 trend_periods AS (
     SELECT p.indicator_id, p.period, p.period = a.period AS is_anchor
@@ -115,18 +117,30 @@ trend_periods AS (
     QUALIFY row_number() OVER (
         PARTITION BY p.indicator_id ORDER BY p.period_start DESC
     ) <= $points
+),"""
+
+_LATEST_PERIOD_ONLY = """
+anchors AS MATERIALIZED (
+    SELECT o.indicator_id,
+           arg_max(o.period, struct_pack(e := o.period_end, s := -epoch(o.period_start)))
+               AS period,
+           max(o.period_end) AS period_end
+    FROM observations o
+    WHERE list_contains($region_areas, o.area_code){narrow}
+      AND ($period::VARCHAR IS NULL OR o.period = $period)
+      AND o.batch_id IN (SELECT batch_id FROM live)
+    GROUP BY o.indicator_id
 ),
-scope AS (
-    SELECT area_code, tier FROM areas
-    WHERE region_code = $region_code
-      AND list_contains($tiers, tier)
-      AND ($area_codes::VARCHAR[] IS NULL OR list_contains($area_codes, area_code))
-),
-wanted AS (
-    SELECT area_code FROM scope
-    UNION SELECT $england
-    UNION SELECT $region_code
-),
+trend_periods AS (
+    SELECT indicator_id, period, TRUE AS is_anchor FROM anchors
+    WHERE TRUE{chosen}
+),"""
+
+#: Up to this many indicators are filtered in the scan (cheap, and it lets DuckDB skip row
+#: groups of other indicators); a longer list is applied to the few period rows instead.
+_NARROW_SCAN_MAX = 20
+
+_ASSESS_TAIL = f"""
 facts AS (
     SELECT o.indicator_id, o.area_code, o.period, o.period_start, o.period_end, o.frequency,
            o.value, o.lower_ci_95, o.upper_ci_95, o.lower_ci_99_8, o.upper_ci_99_8,
@@ -134,11 +148,19 @@ facts AS (
     FROM observations o
     JOIN live b ON b.batch_id = o.batch_id
     JOIN trend_periods t ON t.indicator_id = o.indicator_id AND t.period = o.period
-    WHERE o.area_code IN (SELECT area_code FROM wanted)
-    QUALIFY row_number() OVER (
-        PARTITION BY o.indicator_id, o.area_code, o.period
-        ORDER BY b.created_at DESC, o.batch_id DESC
-    ) = 1
+    WHERE list_contains($wanted, o.area_code)
+    {CURRENT_ROW}
+),
+current_area_targets AS (
+    -- The current_targets rule (the latest live batch wins for each indicator, area,
+    -- source and target period), on the scope's targets only.
+    SELECT t.*
+    FROM targets t
+    JOIN live b ON b.batch_id = t.batch_id
+    WHERE list_contains($scope, t.area_code)
+    QUALIFY b.batch_rank = max(b.batch_rank) OVER (
+        PARTITION BY t.indicator_id, t.area_code, t.source, t.target_period
+    )
 ),
 picked_targets AS (
     -- LAA targets for local areas, PSA targets for the region and England. Of several,
@@ -147,10 +169,9 @@ picked_targets AS (
            t.level AS target_level,
            t.baseline_period, t.baseline_period_end, t.baseline_value, t.target_period,
            t.target_period_end, t.target_value, t.tolerance, t.milestones
-    FROM current_targets t
+    FROM current_area_targets t
     JOIN anchors a ON a.indicator_id = t.indicator_id
-    JOIN scope s ON s.area_code = t.area_code
-    WHERE t.source = CASE WHEN s.tier IN ('region', 'country') THEN 'PSA' ELSE 'LAA' END
+    WHERE t.source = CASE WHEN t.level IN ('region', 'England') THEN 'PSA' ELSE 'LAA' END
     QUALIFY row_number() OVER (
         PARTITION BY t.indicator_id, t.area_code
         ORDER BY t.target_period_end < a.period_end,
@@ -158,12 +179,16 @@ picked_targets AS (
                  t.target_period
     ) = 1
 )
+-- Names are sent for the latest rows only: the trend rows need just the numbers.
 SELECT f.*,
-       f.area_code IN (SELECT area_code FROM scope) AS in_scope,
-       i.name AS indicator_name, i.unit, i.polarity, i.value_type, i.multiplier,
-       i.owner_department_code,
-       try_cast(regexp_extract(f.indicator_id, '\\d+') AS INTEGER) AS indicator_number,
-       a.name AS area_name, a.area_type, a.tier,
+       list_contains($scope, f.area_code) AS in_scope,
+       i.polarity, i.value_type, i.multiplier,
+       CASE WHEN f.is_anchor THEN i.name END AS indicator_name,
+       CASE WHEN f.is_anchor THEN i.unit END AS unit,
+       CASE WHEN f.is_anchor THEN i.owner_department_code END AS owner_department_code,
+       CASE WHEN f.is_anchor THEN a.name END AS area_name,
+       CASE WHEN f.is_anchor THEN a.area_type END AS area_type,
+       CASE WHEN f.is_anchor THEN a.tier END AS tier,
        p.target_source, p.target_level, p.baseline_period, p.baseline_period_end,
        p.baseline_value, p.target_period, p.target_period_end, p.target_value, p.tolerance,
        p.milestones
@@ -173,8 +198,46 @@ JOIN areas a ON a.area_code = f.area_code
 LEFT JOIN picked_targets p
   ON p.for_anchor = f.is_anchor AND p.indicator_id = f.indicator_id
  AND p.area_code = f.area_code
-WHERE f.is_anchor OR f.area_code IN (SELECT area_code FROM scope)
-"""
+WHERE f.is_anchor OR list_contains($scope, f.area_code)
+"""  # noqa: S608 - the fragments are ours; values arrive as parameters
+
+
+@functools.lru_cache(maxsize=8)
+def _assess_sql(with_trend: bool, narrow_scan: bool, chosen: bool) -> str:
+    """Returns the core query for a combination of options (our own fragments only)."""
+    periods = (_TREND_PERIODS if with_trend else _LATEST_PERIOD_ONLY).format(
+        narrow="\n      AND o.indicator_id IN (SELECT unnest($indicator_ids))"
+        if narrow_scan
+        else "",
+        chosen=" AND list_contains($indicator_ids, indicator_id)" if chosen else "",
+        latest_first=LATEST_PERIOD_FIRST,
+    )
+    return f"WITH {LIVE_CTE},{periods}{_ASSESS_TAIL}"
+
+
+def with_intervals(frame: pl.DataFrame) -> pl.DataFrame:
+    """Returns ``frame`` with missing intervals computed where count and denominator allow.
+
+    Only rows missing a whole interval and carrying a count and denominator go through
+    :func:`warehouse.assessments.fill_missing_intervals` (which evaluates every row it is
+    given); the others keep their published intervals and get ``ci_computed`` False.
+    """
+    missing = (
+        (pl.col("lower_ci_95").is_null() & pl.col("upper_ci_95").is_null())
+        | (pl.col("lower_ci_99_8").is_null() & pl.col("upper_ci_99_8").is_null())
+    ) & (pl.col("count").is_not_null() & pl.col("denominator").is_not_null())
+    numbered = frame.with_row_index("__row")
+    needs = numbered.filter(missing)
+    rest = numbered.filter(~missing).with_columns(ci_computed=pl.lit(False))
+    if needs.is_empty():
+        return rest.drop("__row")
+    filled = fill_missing_intervals(needs)
+    return pl.concat([rest, filled], how="vertical_relaxed").sort("__row").drop("__row")
+
+
+def indicator_number() -> pl.Expr:
+    """Returns an expression for the number in ``indicator_id`` (NI 2 sorts before NI 10)."""
+    return pl.col("indicator_id").str.extract(r"(\d+)").cast(pl.Int64, strict=False)
 
 
 @dataclass(frozen=True)
@@ -201,31 +264,40 @@ def assess_region(
     area_codes: Sequence[str] | None = None,
     tiers: Sequence[str] = DEFAULT_TIERS,
     period: str | None = None,
-    points: int = TREND_POINTS,
+    with_trend: bool = True,
 ) -> AssessedRegion:
     """Returns the assessed latest rows (as :func:`assessed_latest`) and the trend series.
 
-    ``series`` holds, for every area in scope, the values of the last ``points`` periods
-    the trend used (columns indicator_id, area_code, period, period_start, period_end,
-    value and the intervals), oldest first.
+    ``series`` holds, for every area in scope, the values of the last 5 periods the trend
+    used (columns indicator_id, area_code, period, period_start, period_end, value and
+    the intervals), oldest first. With ``with_trend`` False only the latest period is
+    read, and ``recent_trend``, ``trend_slope``, ``trend_points`` and ``exception`` are
+    null: a page that counts targets and comparisons saves the trend window.
     """
+    points = TREND_POINTS if with_trend else 1
+    areas = query(con, _AREAS_SQL, {"region_code": region_code})
+    region_areas = areas["area_code"].to_list()
+    in_tiers = areas.filter(pl.col("tier").is_in(list(tiers)))["area_code"].to_list()
+    wanted_areas = set(_as_list(area_codes) or in_tiers)
+    scope = [code for code in in_tiers if code in wanted_areas]
+    ids = _as_list(indicator_ids)
+    narrow = ids is not None and len(ids) <= _NARROW_SCAN_MAX
     facts = query(
         con,
-        _ASSESS_SQL,
+        _assess_sql(with_trend, narrow, ids is not None and not narrow),
         {
-            "region_code": region_code,
-            "indicator_ids": _as_list(indicator_ids),
-            "area_codes": _as_list(area_codes),
-            "tiers": list(tiers),
+            "region_areas": region_areas,
+            "scope": scope,
+            "wanted": sorted({*scope, ENGLAND, region_code}),
             "period": period,
-            "points": points,
-            "england": ENGLAND,
+            **({"points": points} if with_trend else {}),
+            **({"indicator_ids": ids} if ids is not None else {}),
         },
     )
     if facts.is_empty():
-        empty = _empty_assessed()
+        empty = empty_assessed()
         return AssessedRegion(empty, _series_of(facts))
-    facts = fill_missing_intervals(facts)
+    facts = with_intervals(facts)
 
     in_scope = facts.filter(pl.col("in_scope"))
     latest = in_scope.filter(pl.col("is_anchor"))
@@ -260,12 +332,19 @@ def assess_region(
     latest = latest.with_columns(milestones_column(latest["milestones"]))
     latest = assess_against_target(usable_milestones(latest))
 
-    trends = recent_trend(in_scope, points=points)
-    latest = latest.join(trends, on=["indicator_id", "area_code"], how="left")
-    latest = flag_exceptions(latest)
+    if with_trend:
+        trends = recent_trend(in_scope, points=points)
+        latest = flag_exceptions(latest.join(trends, on=["indicator_id", "area_code"], how="left"))
+    else:
+        latest = latest.with_columns(
+            recent_trend=pl.lit(None, pl.String),
+            trend_slope=pl.lit(None, pl.Float64),
+            trend_points=pl.lit(None, pl.Int64),
+            exception=pl.lit(None, pl.String),
+        )
 
     latest = latest.sort(
-        "indicator_number",
+        indicator_number(),
         "indicator_id",
         pl.col("tier") != "region",
         "area_name",
@@ -315,7 +394,8 @@ _TYPES = {
 }
 
 
-def _empty_assessed() -> pl.DataFrame:
+def empty_assessed() -> pl.DataFrame:
+    """Returns a frame with the columns and types of :func:`assessed_latest` and no rows."""
     return pl.DataFrame(schema={c: _TYPES.get(c, pl.String) for c in ASSESSED_COLUMNS})
 
 
