@@ -90,3 +90,33 @@ def test_upload_preview_revision_confirmation_commit_and_rollback(app):
         "withdrawn",
         "committed",
     ]
+
+
+def test_the_ons_sample_loads_through_the_upload_page_and_appears_in_the_explorer(app):
+    from tests.conftest import shared_file
+
+    data = shared_file("samples/ons_subnational_indicators_machine_readable.csv")
+    metadata = shared_file("samples/ons_subnational_indicators_metadata.csv")
+    at, settings = app
+    at.run()
+    at.switch_page("views/upload.py").run()
+    at.file_uploader[0].upload(data.name, data.read_bytes(), "text/csv").run()
+    at.file_uploader[1].upload(metadata.name, metadata.read_bytes(), "text/csv").run()
+    assert not at.exception
+    assert any("new indicators will be created" in h.value for h in at.subheader)
+    at.button(key=[b.key for b in at.button if b.label == "Load this file"][0]).click().run()
+    assert not at.exception
+    assert any("33 new indicator(s) created" in s.value for s in at.success)
+
+    con = open_warehouse(settings)
+    ons_id = con.execute(
+        "SELECT min(indicator_id) FROM indicators WHERE indicator_id LIKE 'ONS %'"
+    ).fetchone()[0]
+    con.close()
+    at.query_params.clear()
+    at.query_params["region"] = "E12000007"
+    at.query_params["indicator_ids"] = ons_id
+    at.switch_page("views/explorer.py").run()
+    assert not at.exception
+    table = pl.from_pandas(at.dataframe[0].value)
+    assert table.height > 0 and set(table["indicator_id"]) == {ons_id}

@@ -8,7 +8,9 @@ import streamlit as st
 
 from dashboard import data
 from pipelines import problems, templates
+from pipelines.formats import WideMapping, detect_layout, suggest_mapping
 from pipelines.load import load_file
+from pipelines.readers import UnreadableFile, read_table
 
 KINDS = {
     "indicators": "Indicator values",
@@ -64,6 +66,83 @@ if key not in st.session_state:
 path = Path(st.session_state[key])
 shown_name = Path(uploaded.name).name
 
+options: dict = {}
+if kind == "indicators":
+    with st.expander("How the file is laid out (detected automatically)", expanded=False):
+        layout_choice = st.selectbox(
+            "Layout",
+            [None, "native", "fingertips", "ons_tidy", "wide"],
+            key=f"layout_{uploaded.file_id}",
+            format_func=lambda v: {
+                None: "Detect from the header",
+                "native": "Our template",
+                "fingertips": "Fingertips export",
+                "ons_tidy": "ONS tidy file (with metadata)",
+                "wide": "One column per period",
+            }[v],
+        )
+        metadata = st.file_uploader(
+            "Companion metadata file (ONS-style files: ids, polarity, units)",
+            type=["csv"],
+            key=f"metadata_{uploaded.file_id}",
+        )
+    options["layout"] = layout_choice
+    if metadata is not None:
+        meta_path = path.parent / f"metadata-{Path(metadata.name).name}"
+        meta_path.write_bytes(metadata.getbuffer())
+        options["metadata_path"] = meta_path
+    try:
+        detected = layout_choice or detect_layout(read_table(path))
+    except UnreadableFile:
+        detected = None
+    if detected == "wide":
+        table = read_table(path)
+        suggestion = suggest_mapping(table)
+        columns = [c for c in table.columns if c != "_row"]
+        st.subheader("Match the columns", anchor=False)
+        st.caption(
+            "This file has one column per period. Say which column holds what; our guess is filled in."
+        )
+        area_column = st.selectbox(
+            "Area code column",
+            columns,
+            key=f"wide_area_{uploaded.file_id}",
+            index=columns.index(suggestion.area_code) if suggestion.area_code in columns else 0,
+        )
+        indicator_choices = [None, *columns]
+        indicator_column = st.selectbox(
+            "Indicator id column",
+            indicator_choices,
+            key=f"wide_indicator_{uploaded.file_id}",
+            index=indicator_choices.index(suggestion.indicator_id)
+            if suggestion.indicator_id in columns
+            else 0,
+            format_func=lambda c: "None: the whole file is one indicator" if c is None else c,
+        )
+        fixed = None
+        if indicator_column is None:
+            fixed = (
+                st.text_input(
+                    "Indicator id for every row",
+                    key=f"wide_fixed_{uploaded.file_id}",
+                    placeholder="for example NI 116",
+                )
+                or None
+            )
+        period_list = st.multiselect(
+            "Period columns",
+            columns,
+            key=f"wide_periods_{uploaded.file_id}",
+            default=[c for c in suggestion.period_labels() if c in columns],
+        )
+        options["mapping"] = WideMapping(
+            area_code=area_column,
+            periods=period_list,
+            indicator_id=indicator_column,
+            fixed_indicator_id=fixed,
+        )
+        options["layout"] = "wide"
+
 with st.status(f"Reading and checking {shown_name}…", expanded=False) as status:
     preview = load_file(
         data.cursor(),
@@ -72,6 +151,7 @@ with st.status(f"Reading and checking {shown_name}…", expanded=False) as statu
         operator=data.operator(),
         settings=data.settings(),
         dry_run=True,
+        **options,
     )
     status.update(label=f"Checked {shown_name}", state="complete" if preview.ok else "error")
 
@@ -106,6 +186,22 @@ if not report.is_empty():
 if preview.status not in ("dry-run",):
     st.error(preview.message.replace(path.name, shown_name), icon=":material/error:")
     st.stop()
+
+for note in preview.notes:
+    st.caption(note)
+if preview.skipped is not None and preview.skipped.height:
+    with st.expander(f"{preview.skipped.height:,} rows will be left out, each with its reason"):
+        st.dataframe(preview.skipped, hide_index=True)
+if preview.proposed_indicators is not None and preview.proposed_indicators.height:
+    st.subheader(
+        f"{preview.proposed_indicators.height} new indicators will be created", anchor=False
+    )
+    st.dataframe(
+        preview.proposed_indicators.select(
+            "indicator_id", "name", "unit", "value_type", "polarity"
+        ),
+        hide_index=True,
+    )
 
 st.subheader("What this file will change", anchor=False)
 new, revised, same = st.columns(3)
@@ -147,6 +243,7 @@ if st.button(
             operator=data.operator(),
             settings=data.settings(),
             confirm_revisions=confirm,
+            **options,
         )
         status.update(
             label="Done" if outcome.ok else "Not loaded",
