@@ -62,3 +62,9 @@ def test_data_version_changes_when_a_batch_lands(demo_copy, tmp_path):
     assert load_file(con, path, kind="indicators", operator="ana", settings=demo_copy).status == "committed"
     assert data_version(con) != before
     assert list_batches(con)["file_name"][0] == "one.csv"
+
+
+def test_outcome_department_names_list_the_six_of_a_region(demo_con):
+    names = outcome_queries.outcome_department_names(demo_con, "E12000009")
+    assert names["outcome_department_id"].to_list()[0] == "E12000009:children_young_people"
+    assert names.height == 6

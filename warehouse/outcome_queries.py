@@ -54,3 +54,15 @@ def outcome_departments(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.
         """,
         [region_code, region_code],
     )
+
+
+def outcome_department_names(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.DataFrame:
+    """Returns the region's outcome departments (id, key, name), without touching the facts."""
+    return query(
+        con,
+        """
+        SELECT outcome_department_id, outcome_department_key, name
+        FROM outcome_departments WHERE region_code = ? ORDER BY outcome_department_key
+        """,
+        [region_code],
+    )

@@ -7,7 +7,7 @@ from dashboard import charts, data, layout
 from warehouse import analytics, boundaries, outcome_queries
 
 region = layout.region_picker()
-departments = data.read(outcome_queries.outcome_departments, region["code"])
+departments = data.read(outcome_queries.outcome_department_names, region["code"])
 names = dict(departments.select("outcome_department_id", "name").iter_rows())
 department_id = layout.url_select(
     "Outcome department", list(names), "department", names.__getitem__, sidebar=True
