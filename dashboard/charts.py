@@ -135,6 +135,9 @@ def compare_areas_chart(
             },
             text=ordered[status_column].to_list(),
             textposition="inside",
+            insidetextfont={
+                "color": [status_style(s)[1] for s in ordered[status_column].to_list()]
+            },
             insidetextanchor="start",
             name="Area value",
             hovertemplate="%{y}: %{x}<extra>%{text}</extra>",
@@ -163,12 +166,20 @@ def spine_chart(profile: pl.DataFrame, *, area_name: str) -> tuple[go.Figure, st
     england_q75, england_max, polarity, compared_to_england. Values are scaled so the
     England value sits in the middle and "better" is always to the right.
     """
-    rows = profile.drop_nulls(["value", "england_min", "england_max", "england_value"])
+    rows = profile.drop_nulls(
+        ["value", "england_min", "england_max", "england_value"]
+    ).with_columns(
+        # Long names squeeze the plot; the table beside the chart carries them in full.
+        pl.col("indicator_name").str.slice(0, 45)
+        + pl.when(pl.col("indicator_name").str.len_chars() > 45)
+        .then(pl.lit("…"))
+        .otherwise(pl.lit(""))
+    )
     figure = _figure(
         f"{area_name} compared with the range across England",
         "Worse ← England → Better",
         "",
-        height=max(320, 34 * rows.height + 120),
+        height=max(320, 28 * rows.height + 140),
     )
     names, spans = rows["indicator_name"].to_list(), []
     for row in rows.iter_rows(named=True):

@@ -15,7 +15,7 @@ _SHAPES = {
     "triangle-up": "▲",
     "triangle-down": "▼",
     "circle": "●",
-    "square-open": "□",
+    "square": "□",
     "diamond": "◆",
 }
 
@@ -23,7 +23,7 @@ CARD_CSS = """
 <style>
 .od-card { border: 1px solid #b1b4b6; border-radius: 6px; padding: 8px 10px; height: 100%;
            background: #ffffff; }
-.od-card h3 { font-size: 1rem; margin: 0 0 2px 0; padding: 0; line-height: 1.2; }
+.od-card h2 { font-size: 1rem; margin: 0 0 2px 0; padding: 0; line-height: 1.2; }
 .od-card p { margin: 0; font-size: 0.8rem; color: #0b0c0c; }
 .od-row { margin: 3px 0 0 0; display: flex; flex-wrap: wrap; gap: 3px; align-items: center; }
 .od-label { font-size: 0.75rem; font-weight: 700; margin-right: 2px; color: #0b0c0c; }
@@ -57,7 +57,7 @@ def outcome_card(row: dict, target_columns: dict[str, str], england_columns: dic
     latest = row.get("latest_period") or "no data yet"
     return (
         '<div class="od-card">'
-        f"<h3>{escape(row['name'])}</h3>"
+        f"<h2>{escape(row['name'])}</h2>"
         f"<p>{int(row.get('indicators') or 0)} indicators · latest data {escape(str(latest))}"
         f" · {untargeted} without a target</p>"
         f'<div class="od-row"><span class="od-label">Targets:</span>{count_badges(targets)}</div>'

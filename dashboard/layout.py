@@ -13,7 +13,7 @@ _HOUSE_CSS = """
 <style>
 :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0 !important;
                  box-shadow: 0 0 0 6px #0b0c0c !important; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; }
+[data-testid="stMainBlockContainer"] { padding-top: 4rem; }
 h1 { font-size: 2rem !important; padding-bottom: 0.25rem !important; }
 @media print { [data-testid="stSidebar"], header, [data-testid="stToolbar"] { display: none !important; } }
 </style>
@@ -81,11 +81,13 @@ def url_select(
     if not options:
         return None
     texts = [str(o) for o in options]
+    # None (an "all" choice) is kept out of the URL as the empty string.
+    texts = ["" if o is None else t for o, t in zip(options, texts, strict=True)]
     wanted = st.query_params.get(key)
     index = texts.index(wanted) if wanted in texts else min(default_index, len(options) - 1)
     where = st.sidebar if sidebar else st
     choice = where.selectbox(label, options, index=index, format_func=format_func, key=f"url_{key}")
-    st.query_params[key] = str(choice)
+    st.query_params[key] = "" if choice is None else str(choice)
     return choice
 
 
@@ -93,7 +95,8 @@ def chart_with_data(figure, alt: str, table, key: str, file_name: str) -> None:
     """Shows a chart with its alt text, and its data as a table with a download beside it."""
     from warehouse.analytics import safe_for_spreadsheet
 
-    st.plotly_chart(figure, alt=alt, key=f"chart_{key}", config={"displaylogo": False})
+    # theme=None keeps our template: Streamlit's chart theme greys the axis text below AA contrast.
+    st.plotly_chart(figure, alt=alt, key=f"chart_{key}", theme=None, config={"displaylogo": False})
     with st.expander("Chart data as a table"):
         st.dataframe(table, hide_index=True, key=f"chart_table_{key}")
         st.download_button(

@@ -23,7 +23,7 @@ TEXT = "#0B0C0C"
 _GOOD = (TURQUOISE, TEXT, "triangle-up")
 _BAD = (DARK_PINK, "#FFFFFF", "triangle-down")
 _MIDDLE = (ORANGE, TEXT, "circle")
-_NEUTRAL = ("#F3F2F1", TEXT, "square-open")
+_NEUTRAL = ("#FFFFFF", TEXT, "square")
 _HIGHER_LOWER = (DARK_BLUE, "#FFFFFF", "diamond")
 
 _SPECIAL = {

@@ -4,8 +4,9 @@ import polars as pl
 import streamlit as st
 
 from dashboard import charts, data, layout
-from warehouse import reference_queries
+from warehouse import outcome_queries, reference_queries
 from warehouse.analytics import area_profile
+from warehouse.analytics.outcome_department import member_indicator_ids
 
 region = layout.region_picker()
 areas = data.read(reference_queries.areas, region["code"])
@@ -15,6 +16,19 @@ area_code = layout.url_select(
     "Local authority", list(names), "area", names.__getitem__, sidebar=True
 )
 profile = data.read(area_profile, area_code)
+departments = data.read(outcome_queries.outcome_department_names, region["code"])
+department_names = dict(departments.select("outcome_department_id", "name").iter_rows())
+department_id = layout.url_select(
+    "Indicators of",
+    [None, *department_names],
+    "department",
+    lambda d: "All indicators" if d is None else department_names[d],
+    sidebar=True,
+    default_index=1,
+)
+if department_id is not None:
+    members = data.read(member_indicator_ids, department_id)
+    profile = profile.filter(pl.col("indicator_id").is_in(members))
 area = upper.filter(pl.col("area_code") == area_code).row(0, named=True)
 
 st.title(f"{area['name']}: area profile", anchor=False)

@@ -46,7 +46,7 @@ st.dataframe(
     },
 )
 
-st.subheader("History", anchor=False)
+st.header("History", anchor=False)
 st.dataframe(
     data.read(batch_history),
     hide_index=True,
@@ -64,7 +64,7 @@ st.dataframe(
 live = batches.filter((pl.col("status") == "live") & (pl.col("kind") != "reference"))
 if live.is_empty():
     st.stop()
-st.subheader("Roll back a batch", anchor=False)
+st.header("Roll back a batch", anchor=False)
 labels = {
     row[
         "batch_id"

@@ -172,7 +172,7 @@ chart_indicator = layout.url_select(
 )
 one = table.filter(pl.col("indicator_id") == chart_indicator)
 row = one.row(0, named=True)
-st.subheader("Compare areas", anchor=False)
+st.header("Compare areas", anchor=False)
 figure, alt = charts.compare_areas_chart(
     one.filter(pl.col("area_code") != region_code),
     title=f"{indicator_names.get(chart_indicator, chart_indicator)} ({row['period']})",
@@ -196,7 +196,7 @@ layout.chart_with_data(
     file_name=f"{chart_indicator}-compare.csv",
 )
 
-st.subheader("Over time", anchor=False)
+st.header("Over time", anchor=False)
 series_areas = area_codes[:4] if area_codes else [region_code]
 series = data.read(analytics.indicator_series, chart_indicator, series_areas)
 for code in series_areas:

@@ -21,7 +21,7 @@ st.caption(f"Chair: {department['chair']} · {region['name']} · synthetic demon
 
 who, psas = st.columns([3, 2])
 with who:
-    st.subheader("Member departments", anchor=False)
+    st.header("Member departments", anchor=False)
     st.dataframe(
         profile.member_departments.select(
             "department_code", "department", "indicators_owned", "role"
@@ -35,7 +35,7 @@ with who:
         },
     )
 with psas:
-    st.subheader("Public Service Agreements", anchor=False)
+    st.header("Public Service Agreements", anchor=False)
     st.dataframe(
         profile.psas.select("psa_id", "title", "lead_department_code"),
         hide_index=True,
@@ -46,7 +46,7 @@ with psas:
         },
     )
 
-st.subheader("Who contributes what", anchor=False)
+st.header("Who contributes what", anchor=False)
 st.caption(
     "Each cell says how a department contributes to an indicator: as its owner, as lead of a PSA it serves, or both."
 )
@@ -55,7 +55,7 @@ matrix = profile.contributions.pivot(
 )
 st.dataframe(matrix, hide_index=True)
 
-st.subheader("Indicators at region level", anchor=False)
+st.header("Indicators at region level", anchor=False)
 table = profile.indicators.with_columns(
     pl.col("recent_values")
     .list.eval(pl.element().fill_null(strategy="forward"))
@@ -98,7 +98,7 @@ indicator_id = layout.url_select(
 )
 chosen = with_data.filter(pl.col("indicator_id") == indicator_id).row(0, named=True)
 
-st.subheader(f"{indicator_names[indicator_id]} in {region['name']}", anchor=False)
+st.header(f"{indicator_names[indicator_id]} in {region['name']}", anchor=False)
 series = data.read(analytics.indicator_series, indicator_id, [region["code"]])
 figure, alt = charts.series_chart(
     series, title=indicator_names[indicator_id], unit=chosen["unit"] or "", area_name=region["name"]
@@ -124,7 +124,7 @@ layout.chart_with_data(
     file_name=f"{indicator_id}-{region['code']}-series.csv",
 )
 
-st.subheader("Local authorities", anchor=False)
+st.header("Local authorities", anchor=False)
 breakdown = data.read(analytics.area_breakdown, region["code"], department_id)
 one = breakdown.filter(pl.col("indicator_id") == indicator_id)
 if data.read(boundaries.has_boundaries):

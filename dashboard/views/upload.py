@@ -99,7 +99,7 @@ if kind == "indicators":
         table = read_table(path)
         suggestion = suggest_mapping(table)
         columns = [c for c in table.columns if c != "_row"]
-        st.subheader("Match the columns", anchor=False)
+        st.header("Match the columns", anchor=False)
         st.caption(
             "This file has one column per period. Say which column holds what; our guess is filled in."
         )
@@ -159,7 +159,7 @@ report = preview.report.with_columns(
     pl.col("message").str.replace_all(path.name, shown_name, literal=True)
 )
 if not report.is_empty():
-    st.subheader("Validation report", anchor=False)
+    st.header("Validation report", anchor=False)
     errors = report.filter(pl.col("severity") == problems.ERROR).height
     st.write(
         f"{errors} error(s) and {report.height - errors} warning(s). Errors must be fixed before the "
@@ -193,9 +193,7 @@ if preview.skipped is not None and preview.skipped.height:
     with st.expander(f"{preview.skipped.height:,} rows will be left out, each with its reason"):
         st.dataframe(preview.skipped, hide_index=True)
 if preview.proposed_indicators is not None and preview.proposed_indicators.height:
-    st.subheader(
-        f"{preview.proposed_indicators.height} new indicators will be created", anchor=False
-    )
+    st.header(f"{preview.proposed_indicators.height} new indicators will be created", anchor=False)
     st.dataframe(
         preview.proposed_indicators.select(
             "indicator_id", "name", "unit", "value_type", "polarity"
@@ -203,7 +201,7 @@ if preview.proposed_indicators is not None and preview.proposed_indicators.heigh
         hide_index=True,
     )
 
-st.subheader("What this file will change", anchor=False)
+st.header("What this file will change", anchor=False)
 new, revised, same = st.columns(3)
 new.metric("New rows", f"{preview.rows_new:,}")
 revised.metric("Revised rows", f"{preview.rows_revised:,}")

@@ -1,0 +1,1 @@
+"""Browser tests: the dashboard in Debian's chromium, driven by Playwright (``pytest -m e2e``)."""

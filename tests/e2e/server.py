@@ -1,0 +1,130 @@
+"""A Streamlit server in its own process, on a free loopback port, for the browser tests."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+APP_SCRIPT = REPO / "dashboard" / "app.py"
+STARTUP_TIMEOUT_S = 90
+
+
+class ServerDidNotStart(RuntimeError):
+    """The server exited or did not answer its health check in time; the message holds its log."""
+
+
+@dataclass
+class StreamlitServer:
+    """A running ``streamlit run``: where to reach it and where it writes its log."""
+
+    base_url: str
+    process: subprocess.Popen
+    log_path: Path
+
+    def log(self) -> str:
+        """Returns everything the server printed so far."""
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+
+    def stop(self) -> None:
+        """Stops this server's process (by its PID) and waits for it to exit."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def free_port() -> int:
+    """Returns a loopback port that nothing listens on at this moment."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def server_env(data_dir: Path) -> dict[str, str]:
+    """Returns the environment for a server on ``data_dir``: demo build off, no sign-in."""
+    env = dict(os.environ)
+    env.update(
+        OUTCOMES_DATA_DIR=str(data_dir),
+        OUTCOMES_DEMO_ON_FIRST_START="false",
+        # A developer's own settings must not point the tests at another warehouse or
+        # turn sign-in on.
+        OUTCOMES_WAREHOUSE="",
+        OUTCOMES_LAKE_DATA_PATH="",
+        OUTCOMES_AUTH_MODE="none",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def start_streamlit(
+    data_dir: Path,
+    log_path: Path,
+    script: Path = APP_SCRIPT,
+    timeout_s: float = STARTUP_TIMEOUT_S,
+) -> StreamlitServer:
+    """Returns a started server for ``script`` on ``data_dir``, once ``/_stcore/health`` says ok.
+
+    Raises ``ServerDidNotStart`` with the server's log when it exits or stays silent for
+    ``timeout_s`` seconds.
+    """
+    port = free_port()
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=server_env(data_dir),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    server = StreamlitServer(f"http://127.0.0.1:{port}", process, log_path)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise ServerDidNotStart(
+                f"streamlit exited with code {process.returncode} before answering.\n"
+                f"--- server log ({log_path}) ---\n{server.log()}"
+            )
+        if _healthy(server.base_url):
+            return server
+        time.sleep(0.25)
+    server.stop()
+    raise ServerDidNotStart(
+        f"streamlit did not answer {server.base_url}/_stcore/health within {timeout_s:.0f} s.\n"
+        f"--- server log ({log_path}) ---\n{server.log()}"
+    )
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as answer:
+            return answer.status == 200 and answer.read().strip() == b"ok"
+    except (urllib.error.URLError, ConnectionError, TimeoutError):
+        return False
