@@ -57,8 +57,8 @@ st.dataframe(
     ),
 )
 
-attention, learn = st.columns(2)
-with attention:
+# Full width, so the reason each area is listed can be read without scrolling.
+with st.container():
     st.header("Needs attention", anchor=False)
     st.caption("Red-reds (worse than England and getting worse) and targets off track or not met.")
     needs = data.read(analytics.needs_attention, region["code"])
@@ -73,7 +73,7 @@ with attention:
         },
         height=320,
     )
-with learn:
+with st.container():
     st.header("Learn from", anchor=False)
     st.caption(
         "Green flags (better than England and improving) and the most improved among statistical neighbours."
