@@ -144,19 +144,26 @@ st.dataframe(
     ),
 )
 safe = analytics.safe_for_spreadsheet(shown)
-buffer = io.BytesIO()
-safe.write_excel(buffer, worksheet="explorer")
+
+
+def as_xlsx() -> bytes:
+    """Builds the workbook only when it is asked for (it is slow for large views)."""
+    buffer = io.BytesIO()
+    safe.write_excel(buffer, worksheet="explorer")
+    return buffer.getvalue()
+
+
 left, right = st.columns(2)
 left.download_button(
     "Download CSV of this view",
-    safe.write_csv(),
+    safe.write_csv,
     file_name="explorer.csv",
     mime="text/csv",
     icon=":material/download:",
 )
 right.download_button(
     "Download XLSX of this view",
-    buffer.getvalue(),
+    as_xlsx,
     file_name="explorer.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     icon=":material/download:",
