@@ -7,27 +7,26 @@ import uuid
 import duckdb
 import polars as pl
 
-WRITABLE_TABLES = frozenset(
-    {
-        "regions",
-        "areas",
-        "area_code_changes",
-        "departments",
-        "psas",
-        "indicators",
-        "indicator_psas",
-        "outcome_departments",
-        "outcome_department_psas",
-        "outcome_department_indicators",
-        "outcome_department_goals",
-        "batches",
-        "batch_events",
-        "pipeline_runs",
-        "observations",
-        "targets",
-        "boundaries",
-    }
+WAREHOUSE_TABLES = (
+    "regions",
+    "areas",
+    "area_code_changes",
+    "departments",
+    "psas",
+    "indicators",
+    "indicator_psas",
+    "outcome_departments",
+    "outcome_department_psas",
+    "outcome_department_indicators",
+    "outcome_department_goals",
+    "batches",
+    "batch_events",
+    "pipeline_runs",
+    "observations",
+    "targets",
+    "boundaries",
 )
+WRITABLE_TABLES = frozenset(WAREHOUSE_TABLES)
 
 
 def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from warehouse.frames import query
+from warehouse.frames import WAREHOUSE_TABLES, query
 
 
 def regions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -85,26 +85,7 @@ def departments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Returns the number of rows in every warehouse table and current-value view."""
-    names = [
-        "regions",
-        "areas",
-        "area_code_changes",
-        "departments",
-        "psas",
-        "indicators",
-        "indicator_psas",
-        "outcome_departments",
-        "outcome_department_psas",
-        "outcome_department_indicators",
-        "outcome_department_goals",
-        "batches",
-        "batch_events",
-        "pipeline_runs",
-        "observations",
-        "targets",
-        "current_observations",
-        "current_targets",
-    ]
+    names = [*WAREHOUSE_TABLES, "current_observations", "current_targets", "current_boundaries"]
     union = " UNION ALL ".join(
         f"SELECT '{n}' AS name, count(*) AS rows FROM {n}"  # noqa: S608 - names are ours
         for n in names
