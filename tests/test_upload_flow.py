@@ -103,7 +103,7 @@ def test_the_ons_sample_loads_through_the_upload_page_and_appears_in_the_explore
     at.file_uploader[0].upload(data.name, data.read_bytes(), "text/csv").run()
     at.file_uploader[1].upload(metadata.name, metadata.read_bytes(), "text/csv").run()
     assert not at.exception
-    assert any("new indicators will be created" in h.value for h in at.subheader)
+    assert any("new indicators will be created" in h.value for h in at.header)
     at.button(key=[b.key for b in at.button if b.label == "Load this file"][0]).click().run()
     assert not at.exception
     assert any("33 new indicator(s) created" in s.value for s in at.success)
