@@ -1,16 +1,6 @@
-"""The native indicator-values template's columns (as the README documents them)."""
+"""The native indicator-values template's columns: the loader's own list, not a copy."""
 
-COLUMNS = [
-    "indicator_id",
-    "area_code",
-    "period",
-    "value",
-    "lower_ci_95",
-    "upper_ci_95",
-    "lower_ci_99_8",
-    "upper_ci_99_8",
-    "count",
-    "denominator",
-    "note",
-]
-NUMBERS = COLUMNS[3:10]
+from pipelines.validate import OBSERVATION_COLUMNS, OBSERVATION_NUMBERS
+
+COLUMNS = list(OBSERVATION_COLUMNS)
+NUMBERS = list(OBSERVATION_NUMBERS)
