@@ -225,7 +225,7 @@ def memory_figures(data_dir: Path, region: str, runs: int, rows: int, command: s
                 samples=shown[spec.script] if not reason else [],
                 command=command,
                 note="from goto until the landmark is visible and the script has finished; "
-                "first visit on a fresh server",
+                "first visit on a fresh server" + (f"; not measured: {reason}" if reason else ""),
             )
         )
     return figures
