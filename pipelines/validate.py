@@ -89,18 +89,24 @@ def _check_keys(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFrame, li
     codes = lookups.area_codes.select(
         pl.col("code").alias("_code"), pl.col("area_code").alias("_area")
     )
-    frame = (
-        frame.with_columns(
-            _indicator=normalise.indicator_id("indicator_id"),
-            _code=normalise.area_code("area_code"),
-        )
+    # A file has millions of rows but a few hundred ids and codes: normalise and look up each
+    # distinct one once, then join (as _check_period does for periods).
+    ids = frame.select(pl.col("indicator_id").unique()).with_columns(
+        _indicator=normalise.indicator_id("indicator_id")
+    )
+    places = (
+        frame.select(pl.col("area_code").unique())
+        .with_columns(_code=normalise.area_code("area_code"))
         .join(codes, on="_code", how="left")
+    )
+    frame = (
+        frame.join(ids, on="indicator_id", how="left", maintain_order="left")
+        .join(places, on="area_code", how="left", maintain_order="left")
         .with_columns(
             _known_indicator=pl.col("_indicator").is_in(
                 lookups.indicators["indicator_id"].implode()
             )
         )
-        .sort("_row")
     )
     reports = [
         problems.row_problems(
@@ -160,13 +166,43 @@ def _check_period(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, pl.Da
     return frame, report
 
 
+def _number(column: str) -> pl.Expr:
+    """Returns the column ``_with_numbers`` parsed ``column`` into."""
+    return pl.col(f"_number_{column}")
+
+
+def _with_numbers(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
+    """Adds each column parsed as a number, once: every check and the clean frame read it.
+
+    Nearly every cell of a large file is a plain number, cast in one pass; only the cells that
+    do not cast (thousands separators, suppression marks, text) go through the full rules of
+    ``normalise.number``.
+    """
+    frame = frame.with_columns(
+        pl.col(c).str.strip_chars().cast(pl.Float64, strict=False).alias(f"_number_{c}")
+        for c in columns
+    )
+    for column in columns:
+        parsed = f"_number_{column}"
+        retry = frame.select(
+            pl.arg_where(pl.col(parsed).is_null() & (pl.col(column).str.len_bytes() > 0))
+        ).to_series()
+        if retry.len():
+            slow = frame[retry].select(normalise.number(column)).to_series()
+            frame = frame.with_columns(frame[parsed].scatter(retry, slow))
+    return frame
+
+
 def _check_numbers(frame: pl.DataFrame, columns: list[str]) -> list[pl.DataFrame]:
+    """Reports cells that are not numbers, and NaN or infinity; needs ``_with_numbers``."""
     reports = []
     for column in columns:
+        # Only cells that did not parse can be "not a number": look at those alone.
+        unparsed = frame.filter(_number(column).is_null())
         reports.append(
             problems.row_problems(
-                frame,
-                normalise.not_a_number(column),
+                unparsed,
+                ~normalise.is_blank(column) & ~normalise.is_suppressed(column),
                 column,
                 pl.format(
                     "'{}' is not a number. Enter a number such as 12.5 (no units or %), "
@@ -178,7 +214,7 @@ def _check_numbers(frame: pl.DataFrame, columns: list[str]) -> list[pl.DataFrame
         reports.append(
             problems.row_problems(
                 frame,
-                normalise.not_finite(column),
+                _number(column).is_nan() | _number(column).is_infinite(),
                 column,
                 "NaN and infinity are not values. Leave the cell empty and say why in the note column.",
             )
@@ -189,6 +225,10 @@ def _check_numbers(frame: pl.DataFrame, columns: list[str]) -> list[pl.DataFrame
 def _duplicate_keys(frame: pl.DataFrame, keys: list[str], described: str) -> pl.DataFrame:
     """Reports every repeat of a key after its first row (the message names the first row)."""
     keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
+    # Nearly always every key is unique, which a hash of each key shows in one pass; keys
+    # whose hashes collide are told apart exactly below.
+    if keyed.select(pl.struct(keys).hash().is_unique().all()).item():
+        return problems.empty()
     keyed = keyed.with_columns(_first=pl.col("_row").min().over(keys), _n=pl.len().over(keys))
     return problems.row_problems(
         keyed,
@@ -212,8 +252,9 @@ def validate_observations(
     frame, reports = _check_keys(frame, lookups)
     frame, period_report = _check_period(frame, "period")
     reports.append(period_report)
+    frame = _with_numbers(frame, OBSERVATION_NUMBERS)
     reports += _check_numbers(frame, OBSERVATION_NUMBERS)
-    n = {c: normalise.number(c) for c in OBSERVATION_NUMBERS}
+    n = {c: _number(c) for c in OBSERVATION_NUMBERS}
     reports += [
         problems.row_problems(
             frame,
@@ -306,6 +347,7 @@ def validate_targets(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFram
     frame, target_report = _check_period(frame, "target_period")
     reports += [baseline_report, target_report]
     numbers = ["baseline_value", "target_value", "tolerance"]
+    frame = _with_numbers(frame, numbers)
     reports += _check_numbers(frame, numbers)
     source = pl.col("source").str.strip_chars().str.to_uppercase()
     reports += [
@@ -322,7 +364,7 @@ def validate_targets(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFram
             ),
         ),
         problems.row_problems(
-            frame, normalise.number("tolerance") < 0, "tolerance", "A tolerance cannot be negative."
+            frame, _number("tolerance") < 0, "tolerance", "A tolerance cannot be negative."
         ),
         problems.row_problems(
             frame,
@@ -350,11 +392,11 @@ def validate_targets(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFram
         source=pl.col("_source"),
         baseline_period=pl.col("_baseline_period"),
         baseline_period_end=pl.col("baseline_period_end"),
-        baseline_value=normalise.number("baseline_value"),
+        baseline_value=_number("baseline_value"),
         target_period=pl.col("_target_period"),
         target_period_end=pl.col("target_period_end"),
-        target_value=normalise.number("target_value"),
-        tolerance=normalise.number("tolerance"),
+        target_value=_number("target_value"),
+        tolerance=_number("tolerance"),
         milestones=pl.when(normalise.is_blank("milestones"))
         .then(None)
         .otherwise(pl.col("milestones")),
