@@ -51,6 +51,10 @@ def generate_main(argv: list[str]) -> int:
     parser.add_argument("--output", type=Path, required=True, help="CSV file to write")
     parser.add_argument("--seed", type=int, default=2009, help="random seed (same seed, same file)")
     args = parser.parse_args(argv)
+    if args.rows is not None and args.rows < 1:
+        parser.error("--rows must be at least 1")
+    if not 0 < args.fraction <= 1:
+        parser.error("--fraction must be above 0 and at most 1")
     started = time.perf_counter()
     if args.rows is not None:
         generate.write_observations(args.rows, args.output, args.seed)

@@ -19,10 +19,10 @@ import sqlite3
 import time
 from pathlib import Path
 
-from benchmarks.template import COLUMNS, NUMBERS
-
 # Each contender imports only what it needs, inside its function: the child's peak memory
-# includes its imports, and DuckDB alone should not carry Polars or pandas.
+# includes its imports, so DuckDB alone carries neither Polars nor pandas, and the pandas
+# loader has its own model of a row and reads the reference ids with the csv module.
+REFERENCE_DIR = Path(__file__).resolve().parents[1] / "warehouse" / "reference"
 
 
 def rss_mb() -> float:
@@ -100,12 +100,16 @@ SUPPRESSED = {"*", "..", "x", "c", "-", ":"}
 
 def _observation_model():
     """Returns the pydantic model a typical per-row validating loader would write."""
+    import csv
+
     from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-    from benchmarks.generate import reference_areas, reference_indicators
+    def ids(file_name: str, column: str) -> frozenset[str]:
+        with (REFERENCE_DIR / file_name).open(encoding="utf-8", newline="") as handle:
+            return frozenset(row[column] for row in csv.DictReader(handle))
 
-    indicators = frozenset(reference_indicators()["indicator_id"].to_list())
-    areas = frozenset(reference_areas()["area_code"].to_list())
+    indicators = ids("indicators.csv", "indicator_id")
+    areas = ids("areas.csv", "area_code")
 
     class Observation(BaseModel):
         model_config = ConfigDict(str_strip_whitespace=True)
@@ -122,7 +126,16 @@ def _observation_model():
         denominator: float | None = Field(default=None, gt=0)
         note: str | None = None
 
-        @field_validator(*NUMBERS, mode="before")
+        @field_validator(
+            "value",
+            "lower_ci_95",
+            "upper_ci_95",
+            "lower_ci_99_8",
+            "upper_ci_99_8",
+            "count",
+            "denominator",
+            mode="before",
+        )
         @classmethod
         def _blank_or_suppressed(cls, cell: object) -> object:
             if isinstance(cell, str) and (cell.strip() == "" or cell.strip() in SUPPRESSED):
@@ -176,10 +189,11 @@ def pandas_sqlite(csv: Path, workdir: Path) -> dict:
             raise ValueError(f"duplicate key {key}")
         seen.add(key)
     con = sqlite3.connect(database)
-    con.execute(f"CREATE TABLE observations ({', '.join(COLUMNS)})")
+    columns = list(model.model_fields)
+    con.execute(f"CREATE TABLE observations ({', '.join(columns)})")
     con.executemany(
-        f"INSERT INTO observations VALUES ({', '.join('?' for _ in COLUMNS)})",  # noqa: S608
-        [tuple(getattr(record, c) for c in COLUMNS) for record in records],
+        f"INSERT INTO observations VALUES ({', '.join('?' for _ in columns)})",  # noqa: S608
+        [tuple(getattr(record, c) for c in columns) for record in records],
     )
     con.commit()
     con.close()
