@@ -25,6 +25,7 @@ WAREHOUSE_TABLES = (
     "observations",
     "targets",
     "boundaries",
+    "audit_log",
 )
 WRITABLE_TABLES = frozenset(WAREHOUSE_TABLES)
 

@@ -113,12 +113,21 @@ SELECT g.* FROM boundaries g JOIN live_batches b USING (batch_id)
 QUALIFY row_number() OVER (PARTITION BY g.area_code ORDER BY b.created_at DESC, b.batch_id DESC) = 1;
 """
 
+# Who did what, when, and whether it was allowed: appended to, never updated or deleted.
+AUDIT_LOG = """
+CREATE TABLE IF NOT EXISTS audit_log (
+    entry_id VARCHAR, happened_at TIMESTAMP, actor VARCHAR, actor_name VARCHAR, roles VARCHAR,
+    action VARCHAR, region_code VARCHAR, target VARCHAR, outcome VARCHAR, detail VARCHAR
+);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_reference_tables", REFERENCE_TABLES),
     ("0002_outcome_departments", OUTCOME_DEPARTMENT_TABLES),
     ("0003_facts_and_lineage", FACT_TABLES),
     ("0004_current_views", CURRENT_VIEWS),
     ("0005_boundaries", BOUNDARY_TABLES),
+    ("0008_audit_log", AUDIT_LOG),
 ]
 
 

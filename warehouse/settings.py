@@ -44,7 +44,11 @@ class Settings(BaseSettings):
     )
     operator: str = Field(
         default="cli",
-        description="Who the command line acts as; recorded on every batch it writes.",
+        description=(
+            "Who the command line acts as (`--operator` overrides it); recorded on every batch "
+            "and audit entry it writes. The command line is trusted as a local administrator "
+            "in every region: whoever can run it can reach the warehouse files anyway."
+        ),
     )
     demo_on_first_start: bool = Field(
         default=True,
@@ -58,6 +62,28 @@ class Settings(BaseSettings):
         description=(
             "`none`: local demo, no sign-in, a visible banner, the user acts as administrator. "
             "`oidc`: sign in with the provider configured in `.streamlit/secrets.toml`."
+        ),
+    )
+    roles_claim: str = Field(
+        default="roles",
+        description=(
+            "Name of the ID-token claim holding the user's roles (a list, or text separated "
+            "by commas): `minister`, `official`, `analyst`, `admin`. Other values are ignored."
+        ),
+    )
+    regions_claim: str = Field(
+        default="regions",
+        description=(
+            "Name of the ID-token claim holding the user's regions: a list of E12 region codes "
+            "(`E12000001` to `E12000009`), or `*` for every region."
+        ),
+    )
+    users_file: Path | None = Field(
+        default=None,
+        description=(
+            "A TOML or CSV file mapping e-mail to roles and regions, for a provider that cannot "
+            "issue role and region claims. When set, it replaces the claims; a user not in it "
+            "has no access. See docs/access.md for the format."
         ),
     )
     max_upload_mb: int = Field(
