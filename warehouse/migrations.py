@@ -121,12 +121,37 @@ CREATE TABLE IF NOT EXISTS audit_log (
 );
 """
 
+# Indicator metadata and outcome-department membership are uploaded as batches too, so their
+# current rows follow live batches as values do: withdrawing a metadata or membership upload
+# brings back what it replaced. A membership row with included = false takes an indicator out
+# of a department; rows written before 0006 have no flag and count as members.
+CURRENT_INDICATORS_AND_MEMBERSHIP = """
+ALTER TABLE outcome_department_indicators ADD COLUMN included BOOLEAN;
+CREATE OR REPLACE VIEW current_indicators AS
+SELECT i.*
+FROM indicators i JOIN live_batches b USING (batch_id)
+QUALIFY row_number() OVER (
+    PARTITION BY i.indicator_id ORDER BY b.created_at DESC, b.batch_id DESC
+) = 1;
+CREATE OR REPLACE VIEW current_outcome_department_indicators AS
+SELECT outcome_department_id, indicator_id, batch_id FROM (
+    SELECT m.*
+    FROM outcome_department_indicators m JOIN live_batches b USING (batch_id)
+    QUALIFY row_number() OVER (
+        PARTITION BY m.outcome_department_id, m.indicator_id
+        ORDER BY b.created_at DESC, b.batch_id DESC
+    ) = 1
+)
+WHERE coalesce(included, true);
+"""
+
 MIGRATIONS: list[tuple[str, str]] = [
     ("0001_reference_tables", REFERENCE_TABLES),
     ("0002_outcome_departments", OUTCOME_DEPARTMENT_TABLES),
     ("0003_facts_and_lineage", FACT_TABLES),
     ("0004_current_views", CURRENT_VIEWS),
     ("0005_boundaries", BOUNDARY_TABLES),
+    ("0006_current_indicators_and_membership", CURRENT_INDICATORS_AND_MEMBERSHIP),
     ("0008_audit_log", AUDIT_LOG),
 ]
 

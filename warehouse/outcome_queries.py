@@ -34,7 +34,7 @@ def outcome_departments(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.
             SELECT d.outcome_department_id, d.outcome_department_key, d.name, d.outcome, d.chair,
                    m.indicator_id
             FROM outcome_departments d
-            JOIN outcome_department_indicators m USING (outcome_department_id)
+            JOIN current_outcome_department_indicators m USING (outcome_department_id)
             WHERE d.region_code = ?
         ),
         latest AS (

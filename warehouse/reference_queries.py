@@ -55,7 +55,7 @@ def indicators(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
                    i.polarity, i.owner_department_code, d.name AS owner_department, i.theme,
                    i.source, i.verification,
                    coalesce(string_agg(p.psa_id::VARCHAR, ', ' ORDER BY p.psa_id), '') AS psas
-            FROM indicators i
+            FROM current_indicators i
             LEFT JOIN departments d ON d.department_code = i.owner_department_code
             LEFT JOIN indicator_psas p USING (indicator_id)
             GROUP BY ALL
@@ -85,7 +85,14 @@ def departments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
 
 def table_counts(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Returns the number of rows in every warehouse table and current-value view."""
-    names = [*WAREHOUSE_TABLES, "current_observations", "current_targets", "current_boundaries"]
+    names = [
+        *WAREHOUSE_TABLES,
+        "current_observations",
+        "current_targets",
+        "current_boundaries",
+        "current_indicators",
+        "current_outcome_department_indicators",
+    ]
     union = " UNION ALL ".join(
         f"SELECT '{n}' AS name, count(*) AS rows FROM {n}"  # noqa: S608 - names are ours
         for n in names

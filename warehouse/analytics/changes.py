@@ -59,7 +59,7 @@ SELECT i.batch_id, i.file_name, i.created_at AS loaded_at,
 FROM incoming i
 LEFT JOIN previous p
   ON p.indicator_id = i.indicator_id AND p.area_code = i.area_code AND p.period = i.period
-JOIN indicators n ON n.indicator_id = i.indicator_id
+JOIN current_indicators n ON n.indicator_id = i.indicator_id
 JOIN areas a ON a.area_code = i.area_code
 WHERE p.indicator_id IS NULL
    OR p.value IS DISTINCT FROM i.value

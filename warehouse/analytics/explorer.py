@@ -131,13 +131,13 @@ class ExplorerFilters(BaseModel):
 
 _INDICATORS_SQL = """
 SELECT i.indicator_id
-FROM indicators i
+FROM current_indicators i
 WHERE ($indicator_ids::VARCHAR[] IS NULL OR list_contains($indicator_ids, i.indicator_id))
   AND ($department_code::VARCHAR IS NULL OR i.owner_department_code = $department_code)
   AND ($psa_id::INTEGER IS NULL OR i.indicator_id IN (
           SELECT indicator_id FROM indicator_psas WHERE psa_id = $psa_id))
   AND ($outcome_department_id::VARCHAR IS NULL OR i.indicator_id IN (
-          SELECT indicator_id FROM outcome_department_indicators
+          SELECT indicator_id FROM current_outcome_department_indicators
           WHERE outcome_department_id = $outcome_department_id))
 """
 
@@ -237,12 +237,12 @@ _OPTION_PSAS_SQL = "SELECT psa_id, title, regional_delivery FROM psas ORDER BY p
 
 _OPTION_OWNERS_SQL = """
 SELECT d.department_code, d.name FROM departments d
-WHERE d.department_code IN (SELECT owner_department_code FROM indicators)
+WHERE d.department_code IN (SELECT owner_department_code FROM current_indicators)
 ORDER BY d.name
 """
 
 _OPTION_INDICATORS_SQL = """
-SELECT indicator_id, name, owner_department_code FROM indicators
+SELECT indicator_id, name, owner_department_code FROM current_indicators
 ORDER BY try_cast(regexp_extract(indicator_id, '\\d+') AS INTEGER) NULLS LAST, indicator_id
 """
 

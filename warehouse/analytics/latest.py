@@ -193,7 +193,7 @@ SELECT f.*,
        p.baseline_value, p.target_period, p.target_period_end, p.target_value, p.tolerance,
        p.milestones
 FROM facts f
-JOIN indicators i ON i.indicator_id = f.indicator_id
+JOIN current_indicators i ON i.indicator_id = f.indicator_id
 JOIN areas a ON a.area_code = f.area_code
 LEFT JOIN picked_targets p
   ON p.for_anchor = f.is_anchor AND p.indicator_id = f.indicator_id

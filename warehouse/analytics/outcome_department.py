@@ -26,8 +26,8 @@ WHERE outcome_department_id = $outcome_department_id
 _MEMBERS_SQL = """
 SELECT m.indicator_id, i.name AS indicator_name, i.unit, i.polarity,
        i.owner_department_code, d.name AS owner_department
-FROM outcome_department_indicators m
-JOIN indicators i USING (indicator_id)
+FROM current_outcome_department_indicators m
+JOIN current_indicators i USING (indicator_id)
 LEFT JOIN departments d ON d.department_code = i.owner_department_code
 WHERE m.outcome_department_id = $outcome_department_id
 """
@@ -46,13 +46,13 @@ ORDER BY p.psa_id
 # the department's PSAs whose basket holds the indicator.
 _CONTRIBUTIONS_SQL = """
 WITH members AS (
-    SELECT indicator_id FROM outcome_department_indicators
+    SELECT indicator_id FROM current_outcome_department_indicators
     WHERE outcome_department_id = $outcome_department_id
 ),
 owners AS (
     SELECT i.owner_department_code AS department_code, i.indicator_id, 'Owner' AS role,
            NULL::INTEGER AS psa_id
-    FROM indicators i JOIN members USING (indicator_id)
+    FROM current_indicators i JOIN members USING (indicator_id)
 ),
 leads AS (
     SELECT p.lead_department_code AS department_code, ip.indicator_id, 'PSA lead' AS role,
@@ -68,7 +68,7 @@ SELECT c.department_code, d.name AS department, c.indicator_id, i.name AS indica
        list(DISTINCT c.psa_id ORDER BY c.psa_id) FILTER (WHERE c.psa_id IS NOT NULL) AS psa_ids
 FROM (SELECT * FROM owners UNION ALL SELECT * FROM leads) c
 LEFT JOIN departments d ON d.department_code = c.department_code
-JOIN indicators i ON i.indicator_id = c.indicator_id
+JOIN current_indicators i ON i.indicator_id = c.indicator_id
 GROUP BY ALL
 """
 

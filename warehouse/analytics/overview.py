@@ -35,7 +35,7 @@ _DEPARTMENTS_SQL = """
 SELECT d.outcome_department_id, d.outcome_department_key, d.name, d.outcome, d.chair,
        m.indicator_id
 FROM outcome_departments d
-LEFT JOIN outcome_department_indicators m USING (outcome_department_id)
+LEFT JOIN current_outcome_department_indicators m USING (outcome_department_id)
 WHERE d.region_code = $region_code
 """
 

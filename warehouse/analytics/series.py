@@ -22,7 +22,7 @@ SELECT o.indicator_id, i.name AS indicator_name, i.unit, i.polarity, i.value_typ
        o.count, o.denominator, o.note
 FROM observations o
 JOIN live b ON b.batch_id = o.batch_id
-JOIN indicators i ON i.indicator_id = o.indicator_id
+JOIN current_indicators i ON i.indicator_id = o.indicator_id
 JOIN areas a ON a.area_code = o.area_code
 WHERE o.indicator_id = $indicator_id AND list_contains($area_codes, o.area_code)
 {CURRENT_ROW}
