@@ -1,7 +1,11 @@
 """The command line: a thin skin over the pipeline and warehouse functions.
 
-``python -m pipelines demo|load|batches|rollback|status``; every command prints sentences a
-person can act on and exits non-zero when it did not do what was asked.
+``python -m pipelines demo|load|batches|rollback|status|export``; every command prints
+sentences a person can act on and exits non-zero when it did not do what was asked.
+
+The command line is a trusted local operator (an administrator in every region): whoever can
+run it can reach the warehouse files anyway. It still says who it acts for (``--operator`` or
+``OUTCOMES_OPERATOR``), and that name is recorded on every batch and audit entry it writes.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from pipelines import problems
 from pipelines.load import KINDS, load_file
 from pipelines.readers import read_table
 from warehouse import open_warehouse
+from warehouse.access import Action
+from warehouse.audit import record
 from warehouse.batches import UnknownBatch, list_batches, withdraw_batch
 from warehouse.connection import WarehouseBusy
 from warehouse.reference_queries import table_counts
@@ -33,6 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument(
         "--force", action="store_true", help="add the demo batches even if data exists"
     )
+    demo.add_argument("--operator", help="who is building it (default: OUTCOMES_OPERATOR)")
 
     load = commands.add_parser("load", help="validate a file and load it as one batch")
     load.add_argument("file", type=Path)
@@ -79,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--outcome-department", help="an outcome department's name (or id)")
     export.add_argument("--format", dest="export_format", choices=("csv", "xlsx"), default="csv")
     export.add_argument("--output", type=Path, help="file to write (default: standard output for CSV)")
+    export.add_argument("--operator", help="who is exporting (default: OUTCOMES_OPERATOR)")
     return parser
 
 
@@ -131,6 +139,15 @@ def _export(con, args) -> int:
         sys.stdout.write(table.write_csv())
     if args.output:
         print(f"Wrote {table.height} rows to {args.output}.")
+    record(
+        con,
+        args.operator_name,
+        Action.EXPORT,
+        "succeeded",
+        region_code=args.region,
+        target=str(args.output or "standard output"),
+        detail=f"{table.height} rows ({args.export_format})",
+    )
     return 0
 
 
@@ -144,6 +161,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         print(error, file=sys.stderr)
         return 3
     operator = getattr(args, "operator", None) or settings.operator
+    args.operator_name = operator
 
     if args.command == "demo":
         from pipelines.demo import build_demo_warehouse

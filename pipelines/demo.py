@@ -22,6 +22,7 @@ import polars as pl
 
 from pipelines.load import load_frame
 from warehouse import reference_queries
+from warehouse.access import Action, User, require
 from warehouse.assessments.intervals import byar_interval, wilson_interval
 from warehouse.batches import list_batches
 from warehouse.outcome_queries import all_goals
@@ -307,10 +308,11 @@ def build_demo_warehouse(
     con: duckdb.DuckDBPyConnection,
     seed: int = 2009,
     force: bool = False,
-    operator: str = "demo",
+    operator: User | str = "demo",
     progress=None,
 ) -> list[str]:
     """Returns the ids of the demo batches written (none when data is already there and not forced)."""
+    require(operator, Action.UPLOAD, con=con, target="demonstration data")
     if not force and list_batches(con).filter(pl.col("kind") != "reference").height:
         return []
     say = progress or (lambda fraction, text: None)

@@ -24,6 +24,7 @@ from pipelines.normalise import area_code as area_code_expr
 from pipelines.readers import UnreadableFile, read_table
 from pipelines.validate import Lookups, validate_observations, validate_targets
 from warehouse import reference_queries
+from warehouse.access import Action, User, require
 from warehouse.batches import BatchRecord, DuplicateBatch, commit_batch, find_live_batch_by_content
 from warehouse.connection import WarehouseBusy
 from warehouse.revisions import classify_rows
@@ -89,7 +90,7 @@ def load_frame(
     kind: str,
     file_name: str,
     sha256: str,
-    operator: str,
+    operator: User | str,
     confirm_revisions: bool = False,
     dry_run: bool = False,
     retries: int = 8,
@@ -103,7 +104,9 @@ def load_frame(
     the values. ``skip_unknown_areas`` leaves out, with a count, rows for areas outside the
     April 2009 English structure (published files carry combined authorities, police force
     areas and later authorities); for the native template such rows are errors instead.
+    ``operator`` needs the upload permission.
     """
+    require(operator, Action.UPLOAD, con=con, target=file_name)
     if kind not in KINDS:
         raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
     known = lookups(con)
@@ -241,7 +244,7 @@ def load_file(
     path: Path,
     *,
     kind: str,
-    operator: str,
+    operator: User | str,
     settings: Settings,
     file_format: str | None = None,
     confirm_revisions: bool = False,
@@ -255,8 +258,10 @@ def load_file(
 
     Indicator values may come in any layout ``pipelines.formats`` reads (the template, a
     Fingertips export, an ONS tidy file with its ``metadata_path``, a wide table); they are
-    converted to the template before validation, and the outcome says how.
+    converted to the template before validation, and the outcome says how. ``operator``
+    needs the upload permission (``PermissionRefused`` otherwise, recorded in the audit log).
     """
+    require(operator, Action.UPLOAD, con=con, target=path.name)
     started = datetime.now()
     if kind == "boundaries":
         outcome = load_boundaries(con, path, operator=operator, settings=settings, dry_run=dry_run)
@@ -334,11 +339,12 @@ def load_boundaries(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     *,
-    operator: str,
+    operator: User | str,
     settings: Settings,
     dry_run: bool = False,
 ) -> LoadOutcome:
     """Returns the outcome of loading a GeoJSON boundary file as one batch."""
+    require(operator, Action.UPLOAD, con=con, target=path.name)
     try:
         rows, report, code_property = read_boundaries(path, reference_queries.area_code_lookup(con))
     except BoundaryFileError as error:

@@ -77,6 +77,7 @@ class User(BaseModel):
     roles: frozenset[Role] = Field(default=frozenset())
     regions: frozenset[str] = Field(default=frozenset(), description="E12 region codes.")
     all_regions: bool = Field(default=False, description="True for the `*` region scope.")
+    local: bool = Field(default=False, description="The trusted local operator (command line).")
 
     @field_validator("regions")
     @classmethod
@@ -168,7 +169,7 @@ def local_operator(name: str) -> User:
     Whoever can run Python beside the warehouse can write to it directly, so the command
     line acts as an administrator in every region; it still records who it acts for.
     """
-    return User(email=name, name=name, roles=frozenset({Role.ADMIN}), all_regions=True)
+    return User(email=name, name=name, roles=frozenset({Role.ADMIN}), all_regions=True, local=True)
 
 
 def as_actor(operator: User | str) -> User:

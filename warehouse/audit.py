@@ -15,7 +15,7 @@ from enum import StrEnum
 import duckdb
 import polars as pl
 
-from warehouse.access import User, actor_name
+from warehouse.access import User, actor_name, local_operator
 from warehouse.connection import in_transaction
 from warehouse.frames import insert_frame, query
 
@@ -49,14 +49,14 @@ def _entry(
     target: str | None,
     detail: str | None,
 ) -> pl.DataFrame:
-    user = actor if isinstance(actor, User) else None
+    user = actor if isinstance(actor, User) else local_operator(actor)
     return pl.DataFrame(
         {
             "entry_id": [uuid.uuid4().hex],
             "happened_at": [datetime.now()],
             "actor": [actor_name(actor)],
-            "actor_name": [user.name if user else actor_name(actor)],
-            "roles": [user.role_names if user else "local operator"],
+            "actor_name": [user.name],
+            "roles": [user.role_names + (" (local operator)" if user.local else "")],
             "action": [str(action)],
             "region_code": [region_code],
             "target": [target],

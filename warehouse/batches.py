@@ -15,10 +15,20 @@ from datetime import datetime
 import duckdb
 import polars as pl
 
+from warehouse.access import Action, User, actor_name, require
+from warehouse.audit import append_entry
 from warehouse.connection import in_transaction
 from warehouse.frames import insert_frame, query
 
 FACT_TABLES = {"indicators": "observations", "targets": "targets", "boundaries": "boundaries"}
+
+#: Batch kinds that configure outcome departments rather than load data (admins only).
+CONFIGURATION_KINDS = frozenset({"outcome-department-configuration", "membership"})
+
+
+def required_action(kind: str) -> Action:
+    """Returns what writing a batch of this kind needs: configuration or an upload."""
+    return Action.CONFIGURE if kind in CONFIGURATION_KINDS else Action.UPLOAD
 
 
 class DuplicateBatch(ValueError):
@@ -36,7 +46,7 @@ class BatchRecord:
     kind: str
     file_name: str
     sha256: str
-    operator: str
+    operator: User | str
     rows_read: int
     rows_skipped: int = 0
     rows_new: int = 0
@@ -70,7 +80,10 @@ def commit_batch(
     transaction, so two identical uploads at once cannot both land). ``extra`` frames (for
     example indicators created from an upload's metadata) are written in the same batch.
     """
-    table = FACT_TABLES[record.kind]
+    actor = require(
+        record.operator, required_action(record.kind), con=con, target=record.file_name
+    )
+    table = FACT_TABLES.get(record.kind)
     started = datetime.now()
 
     def write(c: duckdb.DuckDBPyConnection) -> str:
@@ -79,7 +92,8 @@ def commit_batch(
                 f"This file's content was already loaded as batch {existing}; nothing was written."
             )
         now = datetime.now()
-        insert_frame(c, table, rows.with_columns(batch_id=pl.lit(record.batch_id)))
+        if table is not None:
+            insert_frame(c, table, rows.with_columns(batch_id=pl.lit(record.batch_id)))
         for other, frame in (extra or {}).items():
             insert_frame(c, other, frame.with_columns(batch_id=pl.lit(record.batch_id)))
         insert_frame(
@@ -91,7 +105,7 @@ def commit_batch(
                     "kind": [record.kind],
                     "file_name": [record.file_name],
                     "sha256": [record.sha256],
-                    "operator": [record.operator],
+                    "operator": [actor_name(record.operator)],
                     "created_at": [now],
                     "rows_read": [record.rows_read],
                     "rows_loaded": [rows.height],
@@ -103,7 +117,15 @@ def commit_batch(
                 }
             ),
         )
-        _record_event(c, record.batch_id, "committed", record.operator, now)
+        _record_event(c, record.batch_id, "committed", actor_name(record.operator), now)
+        append_entry(
+            c,
+            actor,
+            required_action(record.kind),
+            "succeeded",
+            target=record.file_name,
+            detail=f"batch {record.batch_id} ({record.kind}, {rows.height} rows)",
+        )
         insert_frame(
             c,
             "pipeline_runs",
@@ -157,11 +179,15 @@ def _record_event(
 def withdraw_batch(
     con: duckdb.DuckDBPyConnection,
     batch_id: str,
-    operator: str,
+    operator: User | str,
     reason: str | None = None,
     retries: int = 8,
 ) -> None:
-    """Marks a batch withdrawn, so the values it replaced are current again. Nothing is deleted."""
+    """Marks a batch withdrawn, so the values it replaced are current again. Nothing is deleted.
+
+    Needs the rollback permission (``PermissionRefused`` otherwise, recorded in the audit log).
+    """
+    actor = require(operator, Action.ROLLBACK, con=con, target=batch_id)
 
     def withdraw(c: duckdb.DuckDBPyConnection) -> None:
         kind = c.execute("SELECT kind FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
@@ -176,7 +202,8 @@ def withdraw_batch(
             [batch_id],
         ).fetchone()[0]:
             raise ValueError(f"Batch {batch_id} is already withdrawn.")
-        _record_event(c, batch_id, "withdrawn", operator, datetime.now(), reason)
+        _record_event(c, batch_id, "withdrawn", actor_name(actor), datetime.now(), reason)
+        append_entry(c, actor, Action.ROLLBACK, "succeeded", target=batch_id, detail=reason)
 
     in_transaction(con, withdraw, retries)
 
