@@ -51,8 +51,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def server_env(data_dir: Path) -> dict[str, str]:
-    """Returns the environment for a server on ``data_dir``: demo build off, no sign-in."""
+def server_env(data_dir: Path, overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """Returns the environment for a server on ``data_dir``: demo build off, no sign-in.
+
+    ``overrides`` replace any of these (a sign-in test sets ``OUTCOMES_AUTH_MODE=oidc``).
+    """
     env = dict(os.environ)
     env.update(
         OUTCOMES_DATA_DIR=str(data_dir),
@@ -64,6 +67,7 @@ def server_env(data_dir: Path) -> dict[str, str]:
         OUTCOMES_AUTH_MODE="none",
         PYTHONUNBUFFERED="1",
     )
+    env.update(overrides or {})
     return env
 
 
@@ -72,13 +76,21 @@ def start_streamlit(
     log_path: Path,
     script: Path = APP_SCRIPT,
     timeout_s: float = STARTUP_TIMEOUT_S,
+    env: dict[str, str] | None = None,
+    extra_args: tuple[str, ...] = (),
+    host: str = "127.0.0.1",
+    port: int | None = None,
 ) -> StreamlitServer:
     """Returns a started server for ``script`` on ``data_dir``, once ``/_stcore/health`` says ok.
+
+    ``env`` overrides the environment of ``server_env``; ``extra_args`` go to ``streamlit
+    run`` (e.g. ``--secrets.files``); ``port`` defaults to a free one; ``host`` is the name the returned URL uses (the server
+    always listens on 127.0.0.1; a sign-in test needs ``localhost``, the redirect's host).
 
     Raises ``ServerDidNotStart`` with the server's log when it exits or stays silent for
     ``timeout_s`` seconds.
     """
-    port = free_port()
+    port = port or free_port()
     log_path.parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable,
@@ -94,17 +106,18 @@ def start_streamlit(
         "127.0.0.1",
         "--browser.gatherUsageStats",
         "false",
+        *extra_args,
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
             command,
             cwd=REPO,
-            env=server_env(data_dir),
+            env=server_env(data_dir, env),
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
-    server = StreamlitServer(f"http://127.0.0.1:{port}", process, log_path)
+    server = StreamlitServer(f"http://{host}:{port}", process, log_path)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process.poll() is not None:
