@@ -36,17 +36,26 @@ def mode_banner() -> None:
 
 
 def region_picker() -> dict:
-    """Returns the chosen region (code and name), kept in the URL as ``?region=E12000001``."""
+    """Returns the chosen region (code and name), kept in the URL as ``?region=E12000001``.
+
+    The menu's links carry no query parameters, so the region is also remembered for the
+    session: moving to another page keeps the region the user chose.
+    """
     regions: pl.DataFrame = data.read(reference_queries.regions)
     codes = regions["region_code"].to_list()
     names = dict(zip(codes, regions["name"].to_list(), strict=True))
-    wanted = st.query_params.get("region")
+    wanted = st.query_params.get("region") or st.session_state.get(REMEMBERED_REGION)
     index = codes.index(wanted) if wanted in codes else 0
     code = st.sidebar.selectbox(
         "Region", codes, index=index, format_func=names.__getitem__, key="region_picker"
     )
     st.query_params["region"] = code
+    st.session_state[REMEMBERED_REGION] = code
     return {"code": code, "name": names[code]}
+
+
+#: Session key of the region last chosen on any page (the explorer starts from it too).
+REMEMBERED_REGION = "remembered_region"
 
 
 STATUS_LABELS = {

@@ -11,9 +11,14 @@ from warehouse import analytics, reference_queries
 
 regions = data.read(reference_queries.regions)
 region_names = dict(regions.select("region_code", "name").iter_rows())
-start = filters_from_params(st.query_params.to_dict(), regions["region_code"][0])
+# Without a region in the link, the region chosen on another page (the menu's links carry
+# no query parameters).
+default_region = st.session_state.get(layout.REMEMBERED_REGION)
+if default_region not in region_names:
+    default_region = regions["region_code"][0]
+start = filters_from_params(st.query_params.to_dict(), default_region)
 if start.region_code not in region_names:
-    start = start.model_copy(update={"region_code": regions["region_code"][0]})
+    start = start.model_copy(update={"region_code": default_region})
 
 
 def remembered(key: str, value) -> None:
@@ -32,6 +37,7 @@ remembered("ex_region", start.region_code)
 region_code = st.sidebar.selectbox(
     "Region", list(region_names), format_func=region_names.__getitem__, key="ex_region"
 )
+st.session_state[layout.REMEMBERED_REGION] = region_code
 options = data.read(analytics.explorer_options, region_code)
 areas = options["areas"]
 area_names = dict(areas.select("area_code", "name").iter_rows())
