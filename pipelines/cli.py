@@ -55,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     load.add_argument("--dry-run", action="store_true", help="validate and preview; write nothing")
     load.add_argument(
+        "--accept-warnings",
+        action="store_true",
+        help="load although the report has warnings (small counts, jumps, implausible values)",
+    )
+    load.add_argument(
         "--layout",
         choices=("native", "fingertips", "ons_tidy", "wide"),
         help="how the indicator values are laid out (default: detected from the header)",
@@ -192,6 +197,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
             file_format=args.file_format,
             confirm_revisions=args.confirm_revisions,
             dry_run=args.dry_run,
+            accept_warnings=args.accept_warnings,
             layout=args.layout,
             metadata_path=args.metadata,
             indicator_ids=indicator_ids,
@@ -203,7 +209,10 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
             _print_table(outcome.skipped.head(20))
         for line in problems.describe(outcome.report, args.file.name, limit=200):
             print(line, file=sys.stderr if line.startswith("Error") else sys.stdout)
-        if outcome.preview is not None and outcome.rows_revised:
+        if outcome.changes is not None and outcome.changes.height:
+            print("Revisions (old → new):")
+            _print_table(outcome.changes.head(50))
+        elif outcome.preview is not None and outcome.rows_revised:
             print("Revisions (old → new):")
             _print_table(
                 outcome.revisions()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -20,18 +20,29 @@ from pipelines import problems
 from pipelines.boundaries import BoundaryFileError, read_boundaries
 from pipelines.formats import Conversion, UnknownLayout, WideMapping, to_native
 from pipelines.formats.ons import read_metadata
+from pipelines.membership import membership_changes, validate_membership
+from pipelines.metadata import metadata_changes, validate_metadata
 from pipelines.normalise import area_code as area_code_expr
+from pipelines.plausibility import Thresholds, observation_warnings
 from pipelines.readers import UnreadableFile, read_table
 from pipelines.validate import Lookups, validate_observations, validate_targets
-from warehouse import reference_queries
+from warehouse import outcome_queries, reference_queries
 from warehouse.access import Action, User, require
 from warehouse.batches import BatchRecord, DuplicateBatch, commit_batch, find_live_batch_by_content
 from warehouse.connection import WarehouseBusy
+from warehouse.previous_values import previous_values
 from warehouse.revisions import classify_rows
 from warehouse.settings import Settings
 
-KINDS = ("indicators", "targets", "boundaries")
-VALIDATORS = {"indicators": validate_observations, "targets": validate_targets}
+KINDS = ("indicators", "targets", "metadata", "membership", "boundaries")
+VALIDATORS = {
+    "indicators": validate_observations,
+    "targets": validate_targets,
+    "metadata": validate_metadata,
+    "membership": validate_membership,
+}
+#: Called with what a load is doing and how far along it is (0 to 1), for progress bars.
+Progress = Callable[[str, float], None]
 
 
 @dataclass
@@ -40,7 +51,9 @@ class LoadOutcome:
 
     file_name: str
     kind: str
-    status: str  # committed | refused | duplicate | needs-confirmation | dry-run | busy
+    # committed | refused | duplicate | needs-confirmation (revisions) |
+    # needs-warning-confirmation | dry-run | busy
+    status: str
     message: str
     report: pl.DataFrame = field(default_factory=problems.empty)
     preview: pl.DataFrame | None = None
@@ -53,6 +66,12 @@ class LoadOutcome:
     notes: list[str] = field(default_factory=list)
     skipped: pl.DataFrame | None = None
     proposed_indicators: pl.DataFrame | None = None
+    changes: pl.DataFrame | None = None  # metadata and membership: old and new, per revision
+
+    @property
+    def warnings(self) -> int:
+        """Returns how many warnings the analyst must accept before the file loads."""
+        return self.report.filter(pl.col("severity") == problems.WARNING).height
 
     @property
     def ok(self) -> bool:
@@ -71,7 +90,12 @@ def lookups(con: duckdb.DuckDBPyConnection) -> Lookups:
     codes = reference_queries.area_code_lookup(con).join(
         reference_queries.areas(con).select("area_code", "tier"), on="area_code", how="left"
     )
-    return Lookups(area_codes=codes, indicators=reference_queries.indicators(con))
+    return Lookups(
+        area_codes=codes,
+        indicators=reference_queries.indicators(con),
+        departments=reference_queries.departments(con),
+        outcome_departments=outcome_queries.all_outcome_departments(con),
+    )
 
 
 def sha256_of(path: Path) -> str:
@@ -97,6 +121,9 @@ def load_frame(
     configuration: dict | None = None,
     new_indicators: pl.DataFrame | None = None,
     skip_unknown_areas: bool = False,
+    accept_warnings: bool = False,
+    thresholds: Thresholds | None = None,
+    on_progress: Progress | None = None,
 ) -> LoadOutcome:
     """Returns the outcome of validating a table of text cells and, if valid, writing it.
 
@@ -104,6 +131,8 @@ def load_frame(
     the values. ``skip_unknown_areas`` leaves out, with a count, rows for areas outside the
     April 2009 English structure (published files carry combined authorities, police force
     areas and later authorities); for the native template such rows are errors instead.
+    Warnings (small counts, jumps, implausible values: ``thresholds``) do not block, but
+    nothing is written until the caller accepts them with ``accept_warnings``.
     ``operator`` needs the upload permission.
     """
     require(operator, Action.UPLOAD, con=con, target=file_name)
@@ -129,7 +158,18 @@ def load_frame(
             message=pl.lit("Not an area of the April 2009 English structure; left out."),
         )
         table = table.filter(~outside)
+    say = on_progress or (lambda step, fraction: None)
+    say(f"Checking {table.height:,} rows", 0.3)
     clean, report = VALIDATORS[kind](table, known)
+    if kind == "indicators" and not problems.has_errors(report):
+        say("Looking for small counts, jumps and implausible values", 0.45)
+        warnings = observation_warnings(
+            clean.with_columns(_row=table["_row"]),
+            known.indicators,
+            previous_values(con, clean.filter(pl.col("value").is_not_null())),
+            thresholds or Thresholds(),
+        )
+        report = problems.combine([report, warnings])
     outcome = LoadOutcome(
         file_name=file_name,
         kind=kind,
@@ -153,8 +193,21 @@ def load_frame(
             f"{file_name} is identical to batch {existing}, already loaded. Nothing was written."
         )
         return outcome
+    say("Comparing with the current values", 0.6)
     preview = classify_rows(con, kind, clean)
+    if kind == "membership":
+        # Taking out an indicator that was never a member changes nothing.
+        preview = preview.with_columns(
+            change=pl.when((pl.col("change") == "new") & ~pl.col("included"))
+            .then(pl.lit("unchanged"))
+            .otherwise(pl.col("change"))
+        )
     outcome.preview = preview
+    revised = preview.filter(pl.col("change") == "revised")
+    if kind == "metadata":
+        outcome.changes = metadata_changes(revised, known.indicators)
+    elif kind == "membership":
+        outcome.changes = membership_changes(revised, known.outcome_departments)
     counts = preview["change"].value_counts()
     count = dict(zip(counts["change"].to_list(), counts["count"].to_list(), strict=True))
     outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = (
@@ -181,6 +234,15 @@ def load_frame(
             "then confirm them (--confirm-revisions on the command line). Nothing was written."
         )
         return outcome
+    if outcome.warnings and not accept_warnings:
+        outcome.status = "needs-warning-confirmation"
+        outcome.message = (
+            f"{file_name} has {outcome.warnings} warning(s) to read: values that may be right "
+            "but look unusual. Read them, then accept them (--accept-warnings on the command "
+            "line). Nothing was written."
+        )
+        return outcome
+    say(f"Writing {preview.height:,} rows as one batch", 0.8)
     record = BatchRecord(
         kind=kind,
         file_name=file_name,
@@ -211,6 +273,9 @@ def load_frame(
         return outcome
     outcome.status = "committed"
     outcome.message = f"Loaded {file_name} as batch {outcome.batch_id}: {summary}."
+    if outcome.warnings:
+        outcome.message += f" {outcome.warnings} warning(s) were read and accepted."
+    say("Loaded", 1.0)
     return outcome
 
 
@@ -253,6 +318,8 @@ def load_file(
     metadata_path: Path | None = None,
     indicator_ids: Mapping[str, str] | None = None,
     mapping: WideMapping | None = None,
+    accept_warnings: bool = False,
+    on_progress: Progress | None = None,
 ) -> LoadOutcome:
     """Returns the outcome of loading one file; refused runs are logged beside the warehouse.
 
@@ -270,6 +337,8 @@ def load_file(
         return outcome
     max_bytes = settings.max_upload_mb * 1024 * 1024
     conversion: Conversion | None = None
+    if on_progress:
+        on_progress(f"Reading {path.name}", 0.0)
     try:
         table = read_table(path, file_format, max_bytes=max_bytes)
         if kind == "indicators":
@@ -301,6 +370,9 @@ def load_file(
             skip_unknown_areas=bool(
                 conversion and conversion.layout not in (None, "native", "unknown")
             ),
+            accept_warnings=accept_warnings,
+            thresholds=Thresholds.from_settings(settings),
+            on_progress=on_progress,
             configuration={
                 "kind": kind,
                 "format": file_format,
@@ -308,6 +380,7 @@ def load_file(
                 "indicator_ids": dict(indicator_ids or {}),
                 "metadata": metadata_path.name if metadata_path else None,
                 "confirm_revisions": confirm_revisions,
+                "accept_warnings": accept_warnings,
             },
         )
         if conversion is not None:

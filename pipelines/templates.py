@@ -6,6 +6,8 @@ import io
 
 import polars as pl
 
+from pipelines.membership import MEMBERSHIP_COLUMNS
+from pipelines.metadata import METADATA_COLUMNS
 from pipelines.validate import OBSERVATION_COLUMNS, TARGET_COLUMNS
 
 EXAMPLES: dict[str, dict[str, list]] = {
@@ -33,8 +35,32 @@ EXAMPLES: dict[str, dict[str, list]] = {
         "tolerance": ["0.5"],
         "milestones": ["2008/09=23.0;2009/10=22.0"],
     },
+    "metadata": {
+        "indicator_id": ["LOCAL 1"],
+        "name": ["Households in fuel poverty"],
+        "definition": ["Percentage of households that need more than 10% of income for fuel."],
+        "unit": ["%"],
+        "value_type": ["proportion"],
+        "multiplier": ["100"],
+        "polarity": ["lower"],
+        "owner_department_code": ["DECC"],
+        "theme": ["Environment"],
+        "source": ["Local survey"],
+        "verification": [""],
+    },
+    "membership": {
+        "region_code": ["E12000001"],
+        "outcome_department": ["children_young_people"],
+        "indicator_id": ["NI 116"],
+        "member": ["yes"],
+    },
 }
-COLUMNS = {"indicators": OBSERVATION_COLUMNS, "targets": TARGET_COLUMNS}
+COLUMNS = {
+    "indicators": OBSERVATION_COLUMNS,
+    "targets": TARGET_COLUMNS,
+    "metadata": METADATA_COLUMNS,
+    "membership": MEMBERSHIP_COLUMNS,
+}
 
 
 def template(kind: str, with_example: bool = True) -> pl.DataFrame:

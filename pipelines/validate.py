@@ -52,7 +52,9 @@ class Lookups:
     """What validation checks against: known area codes and indicators."""
 
     area_codes: pl.DataFrame  # code, area_code, tier
-    indicators: pl.DataFrame  # indicator_id, value_type
+    indicators: pl.DataFrame  # indicator_id, value_type (the current catalogue)
+    departments: pl.DataFrame | None = None  # department_code, name
+    outcome_departments: pl.DataFrame | None = None  # outcome_department_id, key, region, name
 
 
 def missing_columns(frame: pl.DataFrame, required: list[str], known: list[str]) -> pl.DataFrame:

@@ -20,7 +20,13 @@ from warehouse.audit import append_entry
 from warehouse.connection import in_transaction
 from warehouse.frames import insert_frame, query
 
-FACT_TABLES = {"indicators": "observations", "targets": "targets", "boundaries": "boundaries"}
+FACT_TABLES = {
+    "indicators": "observations",
+    "targets": "targets",
+    "boundaries": "boundaries",
+    "metadata": "indicators",
+    "membership": "outcome_department_indicators",
+}
 
 #: Batch kinds that configure outcome departments rather than load data (admins only).
 CONFIGURATION_KINDS = frozenset({"outcome-department-configuration", "membership"})

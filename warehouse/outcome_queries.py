@@ -66,3 +66,14 @@ def outcome_department_names(con: duckdb.DuckDBPyConnection, region_code: str) -
         """,
         [region_code],
     )
+
+
+def all_outcome_departments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Returns every outcome department in every region (id, key, region, name)."""
+    return query(
+        con,
+        """
+        SELECT outcome_department_id, outcome_department_key, region_code, name
+        FROM outcome_departments ORDER BY region_code, outcome_department_key
+        """,
+    )

@@ -26,7 +26,31 @@ _COMPARE = {
         ["indicator_id", "area_code", "source", "target_period"],
         ["baseline_period", "baseline_value", "target_value", "tolerance", "milestones"],
     ),
+    "metadata": (
+        "indicators",
+        ["indicator_id"],
+        [
+            "name",
+            "definition",
+            "unit",
+            "value_type",
+            "multiplier",
+            "polarity",
+            "owner_department_code",
+            "theme",
+            "source",
+        ],
+    ),
+    # Rows written before migration 0006 carry no flag: they are memberships.
+    "membership": (
+        "(SELECT outcome_department_id, indicator_id, coalesce(included, true) AS included,"
+        " batch_id FROM outcome_department_indicators)",
+        ["outcome_department_id", "indicator_id"],
+        ["included"],
+    ),
 }
+#: The field shown as ``previous_value``: what a person reads first when checking a revision.
+_SHOWN = {"indicators": "value", "targets": "target_value", "metadata": "name"}
 
 
 def classify_rows(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> pl.DataFrame:
@@ -38,7 +62,7 @@ def classify_rows(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame)
     row of the table, as reading the view does, would cost seconds at ten million rows.
     """
     table, keys, fields = _COMPARE[kind]
-    value_field = fields[0] if kind == "indicators" else "target_value"
+    value_field = _SHOWN.get(kind, fields[0])
     name = f"incoming_{uuid.uuid4().hex}"
     con.register(name, rows.select(*keys, *fields).with_row_index("_i").to_arrow())
     try:

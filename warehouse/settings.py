@@ -103,6 +103,24 @@ class Settings(BaseSettings):
             "with a growing pause between tries, before it is refused with a message."
         ),
     )
+    small_count_threshold: int = Field(
+        default=5,
+        ge=0,
+        description=(
+            "An uploaded value whose count is below this number is flagged with a warning "
+            "the analyst must confirm before loading (small counts give unreliable rates and "
+            "may identify people). 0 turns the warning off."
+        ),
+    )
+    jump_factor: float = Field(
+        default=3.0,
+        gt=1.0,
+        description=(
+            "An uploaded value more than this many times (or less than one over this many "
+            "times) the previous period's value for the same indicator and area is flagged "
+            "with a warning the analyst must confirm before loading."
+        ),
+    )
 
     def warehouse_url(self) -> str:
         """Returns the warehouse location with the default filled in."""
