@@ -125,7 +125,9 @@ filters = analytics.ExplorerFilters(
     period=period,
     statuses=tuple(statuses) or None,
 )
-st.query_params.from_dict(filters_to_params(filters))
+# The charted indicator is part of the view too: kept, so a shared link charts the same one.
+charted = st.query_params.get("chart")
+st.query_params.from_dict(filters_to_params(filters) | ({"chart": charted} if charted else {}))
 table = data.read(analytics.explorer, filters)
 
 st.write(

@@ -88,11 +88,12 @@ def number(text: str | None) -> float | None:
 
 
 def select_option(page: Page, label: str, option: str, where: str = SIDEBAR) -> None:
-    """Chooses ``option`` in the select box labelled ``label`` with the mouse, as a user would."""
+    """Chooses ``option`` in the select box labelled ``label``: click, type to find it, click it."""
     box = page.locator(f'{where} [data-testid="stSelectbox"]').filter(
         has=page.get_by_text(label, exact=True)
     )
     box.click()
+    box.locator("input").fill(option)  # long lists only draw the options in view
     page.get_by_role("option", name=option, exact=True).click()
     expect(box.get_by_role("combobox")).to_have_value(option, timeout=RENDER_TIMEOUT_MS)
     settle(page)
