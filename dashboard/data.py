@@ -12,12 +12,15 @@ import polars as pl
 import streamlit as st
 
 from warehouse import open_warehouse
+from warehouse.access import User
 from warehouse.batches import data_version, list_batches
 from warehouse.connection import session_cursor
+from warehouse.scope import check_scope, visible_regions
 from warehouse.settings import Settings, get_settings
 
 _build_lock = threading.Lock()
 _REGISTRY: dict[str, Callable[..., Any]] = {}
+_NOBODY = User(email="signed-out visitor")
 
 
 @st.cache_resource(show_spinner="Opening the warehouse…")
@@ -60,7 +63,18 @@ def _cached(name: str, version: str, args: tuple, kwargs: tuple) -> Any:
 
 
 def read(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Returns ``function(cursor, *args, **kwargs)``, cached per data version."""
+    """Returns ``function(cursor, *args, **kwargs)``, cached per data version.
+
+    The signed-in user's region scope is checked first, in the warehouse layer
+    (``warehouse.scope``), so a cached result of another region is never handed out either.
+    """
+    from dashboard.auth import current_user
+
+    check_scope(cursor(), current_user() or _NOBODY, function, args, kwargs)
+    return _read_cached(function, *args, **kwargs)
+
+
+def _read_cached(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     name = f"{function.__module__}.{function.__qualname__}"
     _REGISTRY[name] = function
     return _cached(name, current_version(), args, tuple(sorted(kwargs.items())))
@@ -68,7 +82,7 @@ def read(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 
 def has_data() -> bool:
     """Returns True once the warehouse holds any non-reference batch."""
-    return bool(read(_data_batch_count))
+    return bool(_read_cached(_data_batch_count))
 
 
 def _data_batch_count(con: duckdb.DuckDBPyConnection) -> int:
@@ -80,7 +94,7 @@ def ensure_demo_data() -> None:
     if not settings().demo_on_first_start or has_data():
         return
     with _build_lock:
-        if read(_data_batch_count):
+        if _read_cached(_data_batch_count):
             return
         from pipelines.demo import build_demo_warehouse
 
@@ -94,8 +108,13 @@ def ensure_demo_data() -> None:
         refresh()
 
 
-def operator() -> str:
-    """Returns who this session acts as, recorded on every batch it writes."""
-    return st.session_state.get("operator") or (
-        "demo user" if settings().auth_mode == "none" else settings().operator
-    )
+def operator() -> User:
+    """Returns who this session acts as: the signed-in user, whose role every write checks."""
+    from dashboard.auth import current_user
+
+    return current_user() or _NOBODY
+
+
+def regions() -> pl.DataFrame:
+    """Returns the regions this session's user may see (code, name, government office)."""
+    return read(visible_regions, operator())

@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboard import data
-from warehouse import reference_queries
+from dashboard import auth, data
+from warehouse.access import Action
+from warehouse.scope import authorise_export
 
 # Our own static markup only: a visible yellow keyboard focus (GOV.UK convention).
 _HOUSE_CSS = """
@@ -41,9 +42,10 @@ def region_picker() -> dict:
     The menu's links carry no query parameters, so the region is also remembered for the
     session: moving to another page keeps the region the user chose.
     """
-    regions: pl.DataFrame = data.read(reference_queries.regions)
+    regions: pl.DataFrame = data.regions()
     codes = regions["region_code"].to_list()
     names = dict(zip(codes, regions["name"].to_list(), strict=True))
+    auth.refuse_region(data.operator(), st.query_params.get("region"), None)
     wanted = st.query_params.get("region") or st.session_state.get(REMEMBERED_REGION)
     index = codes.index(wanted) if wanted in codes else 0
     code = st.sidebar.selectbox(
@@ -108,10 +110,39 @@ def chart_with_data(figure, alt: str, table, key: str, file_name: str) -> None:
     st.plotly_chart(figure, alt=alt, key=f"chart_{key}", theme=None, config={"displaylogo": False})
     with st.expander("Chart data as a table"):
         st.dataframe(table, hide_index=True, key=f"chart_table_{key}")
-        st.download_button(
+        download_button(
             "Download chart data (CSV)",
             safe_for_spreadsheet(table).write_csv(),
             file_name=file_name,
             mime="text/csv",
             key=f"chart_download_{key}",
         )
+
+
+def download_button(label: str, content, file_name: str, mime: str, **options) -> None:
+    """Shows a download of warehouse data to users who may export, and audits each download.
+
+    Users who may not export (ministers) see no button at all.
+    """
+    if not data.operator().can(Action.EXPORT):
+        return
+    st.download_button(
+        label,
+        content,
+        file_name=file_name,
+        mime=mime,
+        on_click=_audit_download,
+        args=(file_name, st.query_params.get("region")),
+        **options,
+    )
+
+
+def safe_csv(frame) -> str:
+    """Returns ``frame`` as CSV that a spreadsheet cannot run as formulas."""
+    from warehouse.analytics import safe_for_spreadsheet
+
+    return safe_for_spreadsheet(frame).write_csv()
+
+
+def _audit_download(file_name: str, region_code: str | None) -> None:
+    authorise_export(data.cursor(), data.operator(), file_name, region_code=region_code)

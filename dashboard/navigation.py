@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from warehouse.access import Action
+
 
 @dataclass(frozen=True)
 class PageSpec:
     """A page: its script under dashboard/, menu title, URL path ("" for the landing page),
-    icon and a phrase it always shows."""
+    icon, a phrase it always shows and what a user must be allowed to do to open it."""
 
     script: str
     title: str
     url_path: str
     icon: str
     landmark: str
+    action: Action = Action.VIEW
 
 
 PAGES: list[PageSpec] = [
@@ -53,6 +56,44 @@ PAGES: list[PageSpec] = [
         ":material/menu_book:",
         "Indicator catalogue",
     ),
-    PageSpec("views/upload.py", "Upload data", "upload", ":material/upload_file:", "Upload data"),
-    PageSpec("views/batches.py", "Data batches", "batches", ":material/history:", "Data batches"),
+    PageSpec(
+        "views/upload.py",
+        "Upload data",
+        "upload",
+        ":material/upload_file:",
+        "Upload data",
+        Action.UPLOAD,
+    ),
+    PageSpec(
+        "views/batches.py",
+        "Data batches",
+        "batches",
+        ":material/history:",
+        "Data batches",
+        Action.ROLLBACK,
+    ),
+    PageSpec(
+        "views/configure.py",
+        "Configure outcome departments",
+        "configure",
+        ":material/tune:",
+        "Configure outcome departments",
+        Action.CONFIGURE,
+    ),
+    PageSpec(
+        "views/users.py",
+        "Users and roles",
+        "users",
+        ":material/group:",
+        "Users and roles",
+        Action.MANAGE_USERS,
+    ),
+    PageSpec(
+        "views/audit_log.py",
+        "Audit log",
+        "audit-log",
+        ":material/policy:",
+        "Audit log",
+        Action.READ_AUDIT,
+    ),
 ]

@@ -20,11 +20,10 @@ from pipelines import problems
 from pipelines.load import KINDS, load_file
 from pipelines.readers import read_table
 from warehouse import open_warehouse
-from warehouse.access import Action
-from warehouse.audit import record
 from warehouse.batches import UnknownBatch, list_batches, withdraw_batch
 from warehouse.connection import WarehouseBusy
 from warehouse.reference_queries import table_counts
+from warehouse.scope import authorise_export
 from warehouse.settings import Settings, get_settings
 
 
@@ -144,13 +143,11 @@ def _export(con, args) -> int:
         sys.stdout.write(table.write_csv())
     if args.output:
         print(f"Wrote {table.height} rows to {args.output}.")
-    record(
+    authorise_export(
         con,
         args.operator_name,
-        Action.EXPORT,
-        "succeeded",
+        str(args.output or "standard output"),
         region_code=args.region,
-        target=str(args.output or "standard output"),
         detail=f"{table.height} rows ({args.export_format})",
     )
     return 0

@@ -28,7 +28,13 @@ from pipelines.readers import UnreadableFile, read_table
 from pipelines.validate import Lookups, validate_observations, validate_targets
 from warehouse import outcome_queries, reference_queries
 from warehouse.access import Action, User, require
-from warehouse.batches import BatchRecord, DuplicateBatch, commit_batch, find_live_batch_by_content
+from warehouse.batches import (
+    BatchRecord,
+    DuplicateBatch,
+    commit_batch,
+    find_live_batch_by_content,
+    required_action,
+)
 from warehouse.connection import WarehouseBusy
 from warehouse.previous_values import previous_values
 from warehouse.revisions import classify_rows
@@ -135,7 +141,7 @@ def load_frame(
     nothing is written until the caller accepts them with ``accept_warnings``.
     ``operator`` needs the upload permission.
     """
-    require(operator, Action.UPLOAD, con=con, target=file_name)
+    require(operator, required_action(kind), con=con, target=file_name)
     if kind not in KINDS:
         raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
     known = lookups(con)
@@ -326,9 +332,10 @@ def load_file(
     Indicator values may come in any layout ``pipelines.formats`` reads (the template, a
     Fingertips export, an ONS tidy file with its ``metadata_path``, a wide table); they are
     converted to the template before validation, and the outcome says how. ``operator``
-    needs the upload permission (``PermissionRefused`` otherwise, recorded in the audit log).
+    needs the upload permission, or for membership the configuration permission
+    (``PermissionRefused`` otherwise, recorded in the audit log).
     """
-    require(operator, Action.UPLOAD, con=con, target=path.name)
+    require(operator, required_action(kind), con=con, target=path.name)
     started = datetime.now()
     if kind == "boundaries":
         outcome = load_boundaries(con, path, operator=operator, settings=settings, dry_run=dry_run)

@@ -15,7 +15,7 @@ def all_goals(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         """
         SELECT d.region_code, d.outcome_department_id, d.name AS outcome_department, g.goal_id,
                g.goal, g.indicator_id, g.priority
-        FROM outcome_department_goals g JOIN outcome_departments d USING (outcome_department_id)
+        FROM current_outcome_department_goals g JOIN current_outcome_departments d USING (outcome_department_id)
         ORDER BY d.region_code, d.outcome_department_id, g.goal_id
         """,
     )
@@ -33,7 +33,7 @@ def outcome_departments(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.
         WITH members AS (
             SELECT d.outcome_department_id, d.outcome_department_key, d.name, d.outcome, d.chair,
                    m.indicator_id
-            FROM outcome_departments d
+            FROM current_outcome_departments d
             JOIN current_outcome_department_indicators m USING (outcome_department_id)
             WHERE d.region_code = ?
         ),
@@ -62,7 +62,7 @@ def outcome_department_names(con: duckdb.DuckDBPyConnection, region_code: str) -
         con,
         """
         SELECT outcome_department_id, outcome_department_key, name
-        FROM outcome_departments WHERE region_code = ? ORDER BY outcome_department_key
+        FROM current_outcome_departments WHERE region_code = ? ORDER BY outcome_department_key
         """,
         [region_code],
     )
@@ -74,6 +74,6 @@ def all_outcome_departments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         con,
         """
         SELECT outcome_department_id, outcome_department_key, region_code, name
-        FROM outcome_departments ORDER BY region_code, outcome_department_key
+        FROM current_outcome_departments ORDER BY region_code, outcome_department_key
         """,
     )

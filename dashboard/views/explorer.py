@@ -5,12 +5,13 @@ import io
 import polars as pl
 import streamlit as st
 
-from dashboard import charts, data, layout
+from dashboard import auth, charts, data, layout
 from dashboard.url_state import filters_from_params, filters_to_params
-from warehouse import analytics, reference_queries
+from warehouse import analytics
 
-regions = data.read(reference_queries.regions)
+regions = data.regions()
 region_names = dict(regions.select("region_code", "name").iter_rows())
+auth.refuse_region(data.operator(), st.query_params.get("region"), None)
 # Without a region in the link, the region chosen on another page (the menu's links carry
 # no query parameters).
 default_region = st.session_state.get(layout.REMEMBERED_REGION)
@@ -162,20 +163,22 @@ def as_xlsx() -> bytes:
 
 
 left, right = st.columns(2)
-left.download_button(
-    "Download CSV of this view",
-    safe.write_csv,
-    file_name="explorer.csv",
-    mime="text/csv",
-    icon=":material/download:",
-)
-right.download_button(
-    "Download XLSX of this view",
-    as_xlsx,
-    file_name="explorer.xlsx",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    icon=":material/download:",
-)
+with left:
+    layout.download_button(
+        "Download CSV of this view",
+        safe.write_csv,
+        file_name="explorer.csv",
+        mime="text/csv",
+        icon=":material/download:",
+    )
+with right:
+    layout.download_button(
+        "Download XLSX of this view",
+        as_xlsx,
+        file_name="explorer.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+    )
 
 if table.is_empty():
     st.info("No rows match these filters. Remove a filter to see more.")

@@ -229,7 +229,7 @@ ORDER BY tier <> 'region', tier = 'district', name
 """
 
 _OPTION_DEPARTMENTS_SQL = """
-SELECT outcome_department_id, name FROM outcome_departments
+SELECT outcome_department_id, name FROM current_outcome_departments
 WHERE region_code = $region_code ORDER BY outcome_department_key
 """
 

@@ -18,7 +18,7 @@ from warehouse.frames import query
 _DEPARTMENT_SQL = """
 SELECT outcome_department_id, outcome_department_key, region_code, r.name AS region_name,
        d.name, d.outcome, d.chair
-FROM outcome_departments d
+FROM current_outcome_departments d
 LEFT JOIN regions r USING (region_code)
 WHERE outcome_department_id = $outcome_department_id
 """
