@@ -14,6 +14,10 @@ st.caption(
 
 if flash := st.session_state.pop("batches_flash", None):
     st.success(flash, icon=":material/check_circle:")
+    # The confirmation was for the batch just withdrawn: the next batch must be confirmed
+    # afresh, not rolled back by a second click on a box still ticked.
+    st.session_state["rollback_sure"] = False
+    st.session_state["rollback_reason"] = ""
 
 batches = data.read(list_batches)
 st.dataframe(
