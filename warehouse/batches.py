@@ -16,6 +16,8 @@ import duckdb
 import polars as pl
 
 from warehouse.access import Action, User, actor_name, require
+from warehouse.analytics.materialised import indicators_in, indicators_of_batch
+from warehouse.analytics.materialised import refresh as refresh_derived
 from warehouse.audit import append_entry
 from warehouse.connection import in_transaction
 from warehouse.frames import insert_frame, query
@@ -152,6 +154,8 @@ def commit_batch(
                 }
             ),
         )
+        # The derived tables follow in the same transaction: no reader sees one without the other.
+        refresh_derived(c, indicators_in([rows, *(extra or {}).values()]))
         return record.batch_id
 
     return in_transaction(con, write, retries)
@@ -209,6 +213,7 @@ def withdraw_batch(
         ).fetchone()[0]:
             raise ValueError(f"Batch {batch_id} is already withdrawn.")
         _record_event(c, batch_id, "withdrawn", actor_name(actor), datetime.now(), reason)
+        refresh_derived(c, indicators_of_batch(c, batch_id))
         append_entry(c, actor, Action.ROLLBACK, "succeeded", target=batch_id, detail=reason)
 
     in_transaction(con, withdraw, retries)

@@ -7,6 +7,8 @@ sequences, so ids come from Python and uniqueness is checked by the pipelines be
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
 from warehouse.connection import in_transaction
@@ -145,13 +147,22 @@ SELECT outcome_department_id, indicator_id, batch_id FROM (
 WHERE coalesce(included, true);
 """
 
-MIGRATIONS: list[tuple[str, str]] = [
+def _assessed_latest(c: duckdb.DuckDBPyConnection) -> None:
+    """Derived tables of assessed latest values, filled from the facts already there."""
+    from warehouse.analytics.materialised import create_and_fill
+
+    create_and_fill(c)
+
+
+#: A migration is SQL text, or a function given the connection inside the transaction.
+MIGRATIONS: list[tuple[str, str | Callable[[duckdb.DuckDBPyConnection], None]]] = [
     ("0001_reference_tables", REFERENCE_TABLES),
     ("0002_outcome_departments", OUTCOME_DEPARTMENT_TABLES),
     ("0003_facts_and_lineage", FACT_TABLES),
     ("0004_current_views", CURRENT_VIEWS),
     ("0005_boundaries", BOUNDARY_TABLES),
     ("0006_current_indicators_and_membership", CURRENT_INDICATORS_AND_MEMBERSHIP),
+    ("0007_assessed_latest", _assessed_latest),
     ("0008_audit_log", AUDIT_LOG),
 ]
 
@@ -170,14 +181,17 @@ def migrate(con: duckdb.DuckDBPyConnection, retries: int = 8) -> list[str]:
         if name in applied_migrations(con):
             continue
 
-        def apply(c: duckdb.DuckDBPyConnection, name: str = name, sql: str = statements) -> bool:
+        def apply(c: duckdb.DuckDBPyConnection, name: str = name, sql=statements) -> bool:
             # Checked again inside the transaction: another process may have got there first.
             if c.execute(
                 "SELECT count(*) FROM schema_migrations WHERE name = ?", [name]
             ).fetchone()[0]:
                 return False
-            for statement in _split(sql):
-                c.execute(statement)
+            if callable(sql):
+                sql(c)
+            else:
+                for statement in _split(sql):
+                    c.execute(statement)
             c.execute("INSERT INTO schema_migrations VALUES (?, now()::TIMESTAMP)", [name])
             return True
 

@@ -404,6 +404,10 @@ def install_reference_data(
                 }
             ),
         )
+        # Names, tiers and membership may have changed: the derived tables follow, whole.
+        from warehouse.analytics.materialised import refresh  # analytics reads AREA_TYPES
+
+        refresh(c)
         return batch_id
 
     return in_transaction(con, install, retries)

@@ -202,6 +202,125 @@ WHERE f.is_anchor OR list_contains($scope, f.area_code)
 """  # noqa: S608 - the fragments are ours; values arrive as parameters
 
 
+# Every region at once, for the derived tables: the same rules as the query above, with
+# the region a column instead of a parameter. ``region_areas`` holds every area of every
+# region (a region's latest period is the latest of any of its areas); the scope is every
+# area of the tiers; England's rows at each region's latest periods give the benchmark.
+_ALL_REGIONS_SQL = f"""
+WITH {LIVE_CTE},
+region_areas AS MATERIALIZED (
+    SELECT area_code, region_code, tier, list_contains($tiers, tier) AS in_scope
+    FROM areas WHERE region_code IS NOT NULL
+),
+candidates AS NOT MATERIALIZED (
+    SELECT o.indicator_id, o.area_code, o.period, o.period_start, o.period_end,
+           o.frequency, o.value, o.lower_ci_95, o.upper_ci_95, o.lower_ci_99_8,
+           o.upper_ci_99_8, o.count, o.denominator, b.batch_rank
+    FROM observations o
+    JOIN live b ON b.batch_id = o.batch_id
+    WHERE TRUE{{narrow}}
+),
+periods AS MATERIALIZED (
+    SELECT r.region_code, o.indicator_id, o.period, any_value(o.period_start) AS period_start,
+           any_value(o.period_end) AS period_end, any_value(o.frequency) AS frequency
+    FROM candidates o
+    JOIN region_areas r ON r.area_code = o.area_code
+    GROUP BY r.region_code, o.indicator_id, o.period
+),
+anchors AS MATERIALIZED (
+    SELECT region_code, indicator_id, period, period_start, period_end, frequency
+    FROM periods
+    QUALIFY row_number() OVER (PARTITION BY region_code, indicator_id {LATEST_PERIOD_FIRST}) = 1
+),
+trend_periods AS MATERIALIZED (
+    SELECT p.region_code, p.indicator_id, p.period, p.period = a.period AS is_anchor
+    FROM periods p
+    JOIN anchors a
+      ON p.region_code = a.region_code
+     AND p.indicator_id = a.indicator_id
+     AND p.frequency IS NOT DISTINCT FROM a.frequency
+     AND p.period_start <= a.period_start
+    QUALIFY row_number() OVER (
+        PARTITION BY p.region_code, p.indicator_id ORDER BY p.period_start DESC
+    ) <= $points
+),
+scope_facts AS (
+    SELECT t.region_code, o.* EXCLUDE (batch_rank), t.is_anchor, r.tier
+    FROM candidates o
+    JOIN region_areas r ON r.area_code = o.area_code
+    JOIN trend_periods t
+      ON t.region_code = r.region_code AND t.indicator_id = o.indicator_id
+     AND t.period = o.period
+    WHERE r.in_scope
+    QUALIFY o.batch_rank = max(o.batch_rank) OVER (
+        PARTITION BY o.indicator_id, o.area_code, o.period
+    )
+),
+england_facts AS (
+    SELECT a.region_code, o.* EXCLUDE (batch_rank), TRUE AS is_anchor, NULL AS tier
+    FROM candidates o
+    JOIN anchors a ON a.indicator_id = o.indicator_id AND a.period = o.period
+    WHERE o.area_code = $england
+    QUALIFY o.batch_rank = max(o.batch_rank) OVER (
+        PARTITION BY a.region_code, o.indicator_id, o.area_code, o.period
+    )
+),
+facts AS (
+    SELECT *, TRUE AS in_scope FROM scope_facts
+    UNION ALL BY NAME
+    SELECT *, FALSE AS in_scope FROM england_facts
+),
+current_area_targets AS (
+    SELECT t.*, r.region_code
+    FROM targets t
+    JOIN live b ON b.batch_id = t.batch_id
+    JOIN region_areas r ON r.area_code = t.area_code
+    WHERE r.in_scope
+    QUALIFY b.batch_rank = max(b.batch_rank) OVER (
+        PARTITION BY t.indicator_id, t.area_code, t.source, t.target_period
+    )
+),
+picked_targets AS (
+    SELECT t.indicator_id, t.area_code, t.source AS target_source, t.level AS target_level,
+           t.baseline_period, t.baseline_period_end, t.baseline_value, t.target_period,
+           t.target_period_end, t.target_value, t.tolerance, t.milestones
+    FROM current_area_targets t
+    JOIN anchors a ON a.region_code = t.region_code AND a.indicator_id = t.indicator_id
+    WHERE t.source = CASE WHEN t.level IN ('region', 'England') THEN 'PSA' ELSE 'LAA' END
+    QUALIFY row_number() OVER (
+        PARTITION BY t.indicator_id, t.area_code
+        ORDER BY t.target_period_end < a.period_end,
+                 abs(date_diff('day', a.period_end, t.target_period_end)),
+                 t.target_period
+    ) = 1
+)
+SELECT f.*,
+       i.polarity, i.value_type, i.multiplier,
+       CASE WHEN f.is_anchor THEN i.name END AS indicator_name,
+       CASE WHEN f.is_anchor THEN i.unit END AS unit,
+       CASE WHEN f.is_anchor THEN i.owner_department_code END AS owner_department_code,
+       CASE WHEN f.is_anchor THEN a.name END AS area_name,
+       CASE WHEN f.is_anchor THEN a.area_type END AS area_type,
+       p.target_source, p.target_level, p.baseline_period, p.baseline_period_end,
+       p.baseline_value, p.target_period, p.target_period_end, p.target_value, p.tolerance,
+       p.milestones
+FROM facts f
+JOIN current_indicators i ON i.indicator_id = f.indicator_id
+JOIN areas a ON a.area_code = f.area_code
+LEFT JOIN picked_targets p
+  ON f.is_anchor AND f.in_scope AND p.indicator_id = f.indicator_id
+ AND p.area_code = f.area_code
+"""  # noqa: S608 - the fragments are ours; values arrive as parameters
+
+
+@functools.lru_cache(maxsize=2)
+def _all_regions_sql(narrow: bool) -> str:
+    """Returns the all-regions query, narrowed to ``$indicator_ids`` or not."""
+    return _ALL_REGIONS_SQL.format(
+        narrow="\n      AND list_contains($indicator_ids, o.indicator_id)" if narrow else ""
+    )
+
+
 @functools.lru_cache(maxsize=8)
 def _assess_sql(with_trend: bool, narrow_scan: bool, chosen: bool) -> str:
     """Returns the core query for a combination of options (our own fragments only)."""
@@ -270,9 +389,125 @@ def assess_region(
 
     ``series`` holds, for every area in scope, the values of the last 5 periods the trend
     used (columns indicator_id, area_code, period, period_start, period_end, value and
-    the intervals), oldest first. With ``with_trend`` False only the latest period is
-    read, and ``recent_trend``, ``trend_slope``, ``trend_points`` and ``exception`` are
-    null: a page that counts targets and comparisons saves the trend window.
+    the intervals), oldest first. With ``with_trend`` False, ``recent_trend``,
+    ``trend_slope``, ``trend_points`` and ``exception`` are null and ``series`` is empty:
+    a page that counts targets and comparisons needs neither.
+
+    Each indicator's latest period is read from the derived tables ``assessed_latest`` and
+    ``assessed_series`` (see :mod:`warehouse.analytics.materialised`), which every batch
+    commit and withdrawal refreshes in its own transaction; only another ``period`` is
+    assessed from the facts here and now (:func:`compute_region`).
+    """
+    if period is not None:
+        return compute_region(
+            con,
+            region_code,
+            indicator_ids=indicator_ids,
+            area_codes=area_codes,
+            tiers=tiers,
+            period=period,
+            with_trend=with_trend,
+        )
+    params = _read_params(region_code, indicator_ids, area_codes, tiers)
+    latest = _sorted(query(con, _READ_LATEST_SQL, params))
+    if not with_trend:
+        latest = latest.with_columns(
+            recent_trend=pl.lit(None, pl.String),
+            trend_slope=pl.lit(None, pl.Float64),
+            trend_points=pl.lit(None, pl.Int64),
+            exception=pl.lit(None, pl.String),
+        )
+        return AssessedRegion(latest.select(ASSESSED_COLUMNS), _series_of(pl.DataFrame()))
+    series = query(con, _READ_SERIES_SQL, params)
+    return AssessedRegion(latest.select(ASSESSED_COLUMNS), _series_of(series))
+
+
+# Reading the derived tables: one region, filtered in SQL; the types are the table's own.
+_READ_LATEST_SQL = """
+SELECT * EXCLUDE (data_version) FROM assessed_latest
+WHERE region_code = $region_code
+  AND list_contains($tiers, tier)
+  AND ($indicator_ids::VARCHAR[] IS NULL OR list_contains($indicator_ids, indicator_id))
+  AND ($area_codes::VARCHAR[] IS NULL OR list_contains($area_codes, area_code))
+"""
+
+# The same rows, only those showing one of the given exceptions or target statuses.
+_READ_FLAGGED_SQL = (
+    _READ_LATEST_SQL
+    + """  AND (list_contains($exceptions, exception)
+       OR list_contains($target_statuses, target_status))
+"""
+)
+
+_READ_SERIES_SQL = """
+SELECT * FROM assessed_series
+WHERE region_code = $region_code
+  AND list_contains($tiers, tier)
+  AND ($indicator_ids::VARCHAR[] IS NULL OR list_contains($indicator_ids, indicator_id))
+  AND ($area_codes::VARCHAR[] IS NULL OR list_contains($area_codes, area_code))
+"""
+
+
+def flagged_latest(
+    con: duckdb.DuckDBPyConnection,
+    region_code: str,
+    *,
+    exceptions: Sequence[str],
+    target_statuses: Sequence[str],
+    tiers: Sequence[str] = DEFAULT_TIERS,
+) -> pl.DataFrame:
+    """Returns the rows of :func:`assessed_latest` with one of these exceptions or statuses.
+
+    The same rows as filtering :func:`assessed_latest`, filtered in the warehouse (a page
+    that lists problems reads a few rows, not the whole region).
+    """
+    params = _read_params(region_code, None, None, tiers)
+    params |= {"exceptions": list(exceptions), "target_statuses": list(target_statuses)}
+    return _sorted(query(con, _READ_FLAGGED_SQL, params)).select(ASSESSED_COLUMNS)
+
+
+def _read_params(
+    region_code: str,
+    indicator_ids: Sequence[str] | str | None,
+    area_codes: Sequence[str] | str | None,
+    tiers: Sequence[str],
+) -> dict:
+    # As compute_region: an empty list of areas means every area of the tiers, an empty
+    # list of indicators means none.
+    return {
+        "region_code": region_code,
+        "tiers": list(tiers),
+        "indicator_ids": _as_list(indicator_ids),
+        "area_codes": _as_list(area_codes) or None,
+    }
+
+
+def _sorted(latest: pl.DataFrame) -> pl.DataFrame:
+    """Returns the rows in page order: indicator number, the region first, area name."""
+    return latest.sort(
+        indicator_number(),
+        "indicator_id",
+        pl.col("tier") != "region",
+        "area_name",
+        "area_code",
+        nulls_last=True,
+    )
+
+
+def compute_region(
+    con: duckdb.DuckDBPyConnection,
+    region_code: str,
+    *,
+    indicator_ids: Sequence[str] | None = None,
+    area_codes: Sequence[str] | None = None,
+    tiers: Sequence[str] = DEFAULT_TIERS,
+    period: str | None = None,
+    with_trend: bool = True,
+) -> AssessedRegion:
+    """Returns what :func:`assess_region` returns, computed from the facts now (slow at scale).
+
+    Used for a chosen ``period`` and by the tests that check the derived tables against it.
+    With ``with_trend`` False only the latest period is read.
     """
     points = TREND_POINTS if with_trend else 1
     areas = query(con, _AREAS_SQL, {"region_code": region_code})
@@ -294,24 +529,58 @@ def assess_region(
             **({"indicator_ids": ids} if ids is not None else {}),
         },
     )
+    assessed = _assess_facts(facts.with_columns(region_code=pl.lit(region_code)), with_trend)
+    series = assessed.series.drop("region_code", "tier")
+    return AssessedRegion(assessed.latest, series.sort("indicator_id", "area_code", "period_start"))
+
+
+def compute_all_regions(
+    con: duckdb.DuckDBPyConnection, indicator_ids: Sequence[str] | None = None
+) -> AssessedRegion:
+    """Returns every region's assessed latest rows and trend series, in one pass over the facts.
+
+    The rows are those :func:`compute_region` gives region by region with every tier of
+    area (the latest period, targets, benchmarks and trend of a row never depend on which
+    other areas are asked for), restricted to ``indicator_ids`` when given. ``latest``
+    has :data:`ASSESSED_COLUMNS`; ``series`` has ``region_code`` and ``tier`` besides.
+    """
+    ids = _as_list(indicator_ids)
+    facts = query(
+        con,
+        _all_regions_sql(ids is not None),
+        {
+            "points": TREND_POINTS,
+            "tiers": list(ALL_REGION_TIERS),
+            "england": ENGLAND,
+            **({"indicator_ids": ids} if ids is not None else {}),
+        },
+    )
+    return _assess_facts(facts, with_trend=True)
+
+
+def _assess_facts(facts: pl.DataFrame, with_trend: bool) -> AssessedRegion:
+    """Returns the assessed latest rows and series of the facts of one region or several.
+
+    ``facts`` are the rows of the core queries with a ``region_code`` column: the scope's
+    rows at the trend periods (``in_scope``), and England's and each region's own rows at
+    the latest period (``is_anchor``), which give the benchmarks.
+    """
+    points = TREND_POINTS if with_trend else 1
     if facts.is_empty():
-        empty = empty_assessed()
-        return AssessedRegion(empty, _series_of(facts))
+        return AssessedRegion(empty_assessed(), _series_of(facts, with_region=True))
     facts = with_intervals(facts)
 
     in_scope = facts.filter(pl.col("in_scope"))
     latest = in_scope.filter(pl.col("is_anchor"))
     anchors = facts.filter(pl.col("is_anchor"))
     england = anchors.filter(pl.col("area_code") == ENGLAND).select(
-        "indicator_id", england_value=pl.col("value")
+        "region_code", "indicator_id", england_value=pl.col("value")
     )
-    region = anchors.filter(pl.col("area_code") == region_code).select(
-        "indicator_id", region_value=pl.col("value")
+    region = anchors.filter(pl.col("area_code") == pl.col("region_code")).select(
+        "region_code", "indicator_id", region_value=pl.col("value")
     )
-    latest = (
-        latest.join(england, on="indicator_id", how="left")
-        .join(region, on="indicator_id", how="left")
-        .with_columns(region_code=pl.lit(region_code))
+    latest = latest.join(england, on=["region_code", "indicator_id"], how="left").join(
+        region, on=["region_code", "indicator_id"], how="left"
     )
 
     latest = compare_with_benchmark(
@@ -343,32 +612,33 @@ def assess_region(
             exception=pl.lit(None, pl.String),
         )
 
-    latest = latest.sort(
-        indicator_number(),
-        "indicator_id",
-        pl.col("tier") != "region",
-        "area_name",
-        nulls_last=True,
-    ).select(ASSESSED_COLUMNS)
-    return AssessedRegion(latest, _series_of(in_scope))
+    latest = _sorted(latest).select(ASSESSED_COLUMNS)
+    return AssessedRegion(latest, _series_of(in_scope, with_region=True))
 
 
-def _series_of(facts: pl.DataFrame) -> pl.DataFrame:
-    columns = [
-        "indicator_id",
-        "area_code",
-        "period",
-        "period_start",
-        "period_end",
-        "value",
-        "lower_ci_95",
-        "upper_ci_95",
-        "lower_ci_99_8",
-        "upper_ci_99_8",
-    ]
+_SERIES_COLUMNS = {
+    "indicator_id": pl.String,
+    "area_code": pl.String,
+    "period": pl.String,
+    "period_start": pl.Date,
+    "period_end": pl.Date,
+    "value": pl.Float64,
+    "lower_ci_95": pl.Float64,
+    "upper_ci_95": pl.Float64,
+    "lower_ci_99_8": pl.Float64,
+    "upper_ci_99_8": pl.Float64,
+}
+
+
+def _series_of(facts: pl.DataFrame, with_region: bool = False) -> pl.DataFrame:
+    columns = {**_SERIES_COLUMNS}
+    if with_region:
+        columns = {"region_code": pl.String, "tier": pl.String, **columns}
     if facts.is_empty():
-        return pl.DataFrame(schema={c: facts.schema.get(c, pl.String) for c in columns})
-    return facts.select(columns).sort("indicator_id", "area_code", "period_start")
+        return pl.DataFrame(schema=columns)
+    if with_region:  # bound for the derived table, whose readers sort what they read
+        return facts.select(list(columns))
+    return facts.select(list(columns)).sort("indicator_id", "area_code", "period_start")
 
 
 _TYPES = {

@@ -11,6 +11,7 @@ from warehouse.analytics.latest import (
     assess_region,
     assessed_latest,
     empty_assessed,
+    flagged_latest,
     indicator_number,
 )
 from warehouse.analytics.neighbours import neighbour_table, window_changes
@@ -31,13 +32,35 @@ def _snake(word: str) -> str:
 TARGET_COUNT_COLUMNS: dict[str, str] = {f"target_{_snake(s)}": s.value for s in TargetStatus}
 ENGLAND_COUNT_COLUMNS: dict[str, str] = {f"england_{_snake(c)}": c.value for c in Comparison}
 
+# Every region's outcome departments with their member indicators (for the derived table
+# outcome_department_status; the page reads that table).
 _DEPARTMENTS_SQL = """
-SELECT d.outcome_department_id, d.outcome_department_key, d.name, d.outcome, d.chair,
-       m.indicator_id
+SELECT d.region_code, d.outcome_department_id, d.outcome_department_key, d.name, d.outcome,
+       d.chair, m.indicator_id
 FROM outcome_departments d
 LEFT JOIN current_outcome_department_indicators m USING (outcome_department_id)
-WHERE d.region_code = $region_code
 """
+
+_STATUS_SQL = """
+SELECT * EXCLUDE (region_code, data_version) FROM outcome_department_status
+WHERE region_code = $region_code
+ORDER BY outcome_department_key
+"""
+
+#: Columns of :func:`region_overview`, in order.
+OVERVIEW_COLUMNS = [
+    "outcome_department_id",
+    "outcome_department_key",
+    "name",
+    "outcome",
+    "chair",
+    "indicators",
+    "indicators_with_data",
+    "latest_period",
+    "assessments",
+    *TARGET_COUNT_COLUMNS,
+    *ENGLAND_COUNT_COLUMNS,
+]
 
 
 def region_overview(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.DataFrame:
@@ -69,22 +92,35 @@ def region_overview(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.Data
     Counts run over the region's upper-tier local areas (counties and unitaries) × the
     department's member indicators, each at the indicator's latest period. An indicator
     in two departments counts in both. A page labels a column with the word in the
-    mappings above, so the status is always shown as text.
+    mappings above, so the status is always shown as text. The counts are read from the
+    derived table ``outcome_department_status`` (one small query), which
+    :func:`department_status` fills whenever a batch lands or is withdrawn.
     """
-    members = query(con, _DEPARTMENTS_SQL, {"region_code": region_code})
+    return query(con, _STATUS_SQL, {"region_code": region_code}).select(OVERVIEW_COLUMNS)
+
+
+def department_status(con: duckdb.DuckDBPyConnection, assessed: pl.DataFrame) -> pl.DataFrame:
+    """Returns :func:`region_overview`'s rows for every region, with ``region_code`` first.
+
+    ``assessed`` holds the assessed latest rows of every region (at least their local
+    tiers, with ``region_code``); the derived table ``outcome_department_status`` is this
+    frame, refreshed with ``assessed_latest``.
+    """
+    members = query(con, _DEPARTMENTS_SQL)
     departments = members.select(
-        "outcome_department_id", "outcome_department_key", "name", "outcome", "chair"
+        "region_code",
+        "outcome_department_id",
+        "outcome_department_key",
+        "name",
+        "outcome",
+        "chair",
     ).unique("outcome_department_id")
-    ids = members["indicator_id"].drop_nulls().unique().to_list()
-    # The counts need no trend, so the trend window is not read (see assess_region).
-    assessed = (
-        assess_region(
-            con, region_code, indicator_ids=ids, tiers=LOCAL_TIERS, with_trend=False
-        ).latest
-        if ids
-        else empty_assessed()
+    local = assessed.filter(pl.col("tier").is_in(list(LOCAL_TIERS))).drop(
+        "outcome_department_id", strict=False
     )
-    pairs = members.drop_nulls("indicator_id").join(assessed, on="indicator_id", how="inner")
+    pairs = members.drop_nulls("indicator_id").join(
+        local, on=["region_code", "indicator_id"], how="inner"
+    )
 
     def counts(column: str, words: dict[str, str]) -> list[pl.Expr]:
         """Returns one count expression per status word, named by its column."""
@@ -114,18 +150,8 @@ def region_overview(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.Data
         departments.join(sizes, on="outcome_department_id", how="left")
         .join(summary, on="outcome_department_id", how="left")
         .with_columns(pl.col(c).fill_null(0).cast(pl.Int64) for c in ["indicators", *count_columns])
-        .select(
-            "outcome_department_id",
-            "outcome_department_key",
-            "name",
-            "outcome",
-            "chair",
-            "indicators",
-            "indicators_with_data",
-            "latest_period",
-            *count_columns[1:],
-        )
-        .sort("outcome_department_key")
+        .select("region_code", *OVERVIEW_COLUMNS)
+        .sort("region_code", "outcome_department_key")
     )
 
 
@@ -234,7 +260,13 @@ def needs_attention(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.Data
         ``area_issues`` (rows for the same area). Areas with most issues first, red-reds
         first within an area.
     """
-    latest = assessed_latest(con, region_code, tiers=LOCAL_TIERS)
+    latest = flagged_latest(
+        con,
+        region_code,
+        exceptions=[ExceptionFlag.RED_RED.value],
+        target_statuses=[TargetStatus.OFF_TRACK.value, TargetStatus.NOT_MET.value],
+        tiers=LOCAL_TIERS,
+    )
     red_red = pl.col("exception") == ExceptionFlag.RED_RED
     off_track = pl.col("target_status") == TargetStatus.OFF_TRACK
     not_met = pl.col("target_status") == TargetStatus.NOT_MET
