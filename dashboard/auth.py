@@ -74,9 +74,27 @@ def sign_in_page(note: str | None = None) -> None:
     st.title("Regional outcomes dashboard", anchor=False)
     if note:
         st.warning(note, icon=":material/schedule:")
+    if not _sign_in_configured():
+        st.error(
+            "Sign-in is not configured: `.streamlit/secrets.toml` needs an `[auth]` section with "
+            "`redirect_uri`, `cookie_secret`, `client_id`, `client_secret` and "
+            "`server_metadata_url` (see `.streamlit/secrets.toml.example`).",
+            icon=":material/error:",
+        )
+        st.stop()
     st.write("Sign in with your organisation account to see the outcomes for your region.")
     st.button("Sign in", type="primary", on_click=st.login, key="sign_in")
     st.stop()
+
+
+def _sign_in_configured() -> bool:
+    """Returns True when the secrets hold the [auth] keys st.login cannot work without."""
+    try:
+        section = st.secrets.get("auth") if st.secrets.load_if_toml_exists() else None
+    except FileNotFoundError:  # also StreamlitSecretNotFoundError: an unreadable secrets file
+        section = None
+    needed = ("redirect_uri", "cookie_secret", "client_id", "client_secret", "server_metadata_url")
+    return bool(section) and all(section.get(key) for key in needed)
 
 
 def no_access_page(user: User) -> None:

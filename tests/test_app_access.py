@@ -17,6 +17,13 @@ from warehouse.settings import get_settings
 
 APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 NORTH_EAST, NORTH_WEST = "E12000001", "E12000002"
+SECRETS = {
+    "redirect_uri": "http://localhost:8501/oauth2callback",
+    "cookie_secret": "a-test-cookie-secret-of-more-than-32-characters",
+    "client_id": "test",
+    "client_secret": "test-secret",
+    "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
+}
 VIEWS = {"Region overview", "Outcome department", "Indicator explorer", "Area profile", "Indicator catalogue"}
 PERMITTED = {
     "minister": VIEWS,
@@ -65,6 +72,7 @@ def oidc(demo_copy, monkeypatch):
 
     def make(user: dict, region: str | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=60)
+        at.secrets["auth"] = SECRETS
         at.user = user
         if region:
             at.query_params["region"] = region
@@ -131,6 +139,15 @@ def test_signed_out_visitor_sees_only_the_sign_in_button(oidc, menus):
     at = oidc({"is_logged_in": False}).run()
     assert [b.label for b in at.button] == ["Sign in"]
     assert menus == []  # no navigation, no page
+
+
+def test_without_sign_in_secrets_the_app_says_what_is_missing(oidc, menus):
+    at = oidc({"is_logged_in": False})
+    at.secrets.clear()
+    at.run()
+    assert not at.button
+    assert "Sign-in is not configured" in at.error[0].value
+    assert menus == []
 
 
 @pytest.mark.parametrize(
