@@ -44,6 +44,7 @@ async root => {
         cells.set(`${row}:${td.getAttribute('aria-colindex')}`, td.textContent));
     });
   };
+  if (scroller.scrollLeft || scroller.scrollTop) await scrolled(0, 0);
   const stepY = Math.max(scroller.clientHeight / 2, 20);
   const stepX = Math.max(scroller.clientWidth / 2, 20);
   for (let top = 0; ; top += stepY) {
@@ -54,7 +55,7 @@ async root => {
     }
     if (top + scroller.clientHeight >= scroller.scrollHeight) break;
   }
-  scroller.scrollTo(0, 0);
+  await scrolled(0, 0);
   const columns = [...headers.keys()].sort((a, b) => a - b);
   const rows = [...new Set([...cells.keys()].map(k => Number(k.split(':')[0])))].sort((a, b) => a - b);
   return {headers: columns.map(c => headers.get(c)),
@@ -75,10 +76,27 @@ def dataframe(page: Page, heading: str | None = None, index: int = 0) -> Locator
     return block.first
 
 
-def grid_rows(frame: Locator) -> list[dict[str, str | None]]:
-    """Returns every row of a ``st.dataframe`` as {column header: cell text}, scrolling it through."""
+def grid_rows(frame: Locator, rows: int | None = None) -> list[dict[str, str | None]]:
+    """Returns every row of a ``st.dataframe`` as {column header: cell text}, scrolling it through.
+
+    ``rows``, when given, is how many rows the table must have: it is waited for, so a table
+    that is still being replaced (after a filter changed) is not read half old, half new. The
+    table is read until two readings agree, for the same reason.
+    """
+    if rows is not None:
+        frame.locator(f'table[aria-rowcount="{rows + 1}"]').wait_for(
+            state="attached", timeout=RENDER_TIMEOUT_MS
+        )
     frame.locator('td[role="gridcell"]').first.wait_for(state="attached", timeout=RENDER_TIMEOUT_MS)
+    frame.scroll_into_view_if_needed()  # as a reader would, and the grid draws what is in view
     found = frame.evaluate(_READ_GRID)
+    for _ in range(3):
+        again = frame.evaluate(_READ_GRID)
+        if again == found:
+            break
+        found = again
+    else:
+        raise AssertionError(f"the table kept changing while it was read: {found}")
     return [dict(zip(found["headers"], row, strict=True)) for row in found["rows"]]
 
 
@@ -173,7 +191,9 @@ def check_department_page(page: Page, profile) -> None:
     assert department["outcome"] in text
     assert f"Chair: {department['chair']} · {department['region_name']}" in text
 
-    members = grid_rows(dataframe(page, "Member departments"))
+    members = grid_rows(
+        dataframe(page, "Member departments"), rows=profile.member_departments.height
+    )
     assert [
         (m["Code"], m["Department"], int(m["Indicators owned"]), m["Role"]) for m in members
     ] == [
@@ -181,9 +201,9 @@ def check_department_page(page: Page, profile) -> None:
         for r in profile.member_departments.iter_rows(named=True)
     ]
 
-    shown = grid_rows(dataframe(page, "Indicators at region level"))
+    shown = grid_rows(dataframe(page, "Indicators at region level"), rows=profile.indicators.height)
     expected = profile.indicators.to_dicts()
-    assert [s["Indicator"] for s in shown] == [e["indicator_id"] for e in expected]
+    assert [s["Indicator"] for s in shown] == [e["indicator_id"] for e in expected], shown
     for s, e in zip(shown, expected, strict=True):
         where = f"{department['name']}, {e['indicator_id']}"
         assert s["Name"] == e["indicator_name"], where
@@ -205,8 +225,8 @@ def check_area_profile(page: Page, area_name: str, profile: pl.DataFrame) -> Non
     assert f"{profile.height} indicators: {summary} compared with England." in main_text(page)
 
     frames = page.locator(f'{MAIN} [data-testid="stDataFrame"]')
-    shown = grid_rows(frames.last)  # the profile's table (the chart's table is folded away)
-    assert [s["Indicator"] for s in shown] == profile["indicator_id"].to_list()
+    shown = grid_rows(frames.last, rows=profile.height)  # the chart's table is folded away
+    assert [s["Indicator"] for s in shown] == profile["indicator_id"].to_list(), shown
     for s, e in zip(shown, profile.iter_rows(named=True), strict=True):
         where = f"{area_name}, {e['indicator_id']}"
         assert s["Name"] == e["indicator_name"], where

@@ -50,7 +50,7 @@ def chosen_filters(con) -> analytics.ExplorerFilters:
 def check_table(page: Page, expected: pl.DataFrame) -> list[dict]:
     """Asserts the explorer's table shows ``expected``'s rows; returns the rows as read."""
     assert f"{expected.height:,} rows for {REGION} in {PERIOD}." in main_text(page)
-    shown = grid_rows(dataframe(page, index=0))
+    shown = grid_rows(dataframe(page, index=0), rows=expected.height)
     assert [(s["Indicator"], s["Area code"], s["period"]) for s in shown] == [
         (e["indicator_id"], e["area_code"], e["period"]) for e in expected.iter_rows(named=True)
     ]
@@ -95,7 +95,7 @@ def test_official_filters_compares_downloads_and_shares_the_view(
     bars = chart.locator(".ytick text").evaluate_all("ticks => ticks.map(t => t.textContent)")
     assert bars == one.sort("value")["area_name"].to_list()  # drawn bottom to top, smallest first
     page.get_by_text("Chart data as a table").first.click()
-    compared = grid_rows(dataframe(page, "Compare areas"))
+    compared = grid_rows(dataframe(page, "Compare areas"), rows=one.height)
     assert [(c["area_name"], number(c["value"])) for c in compared] == [
         (r["area_name"], pytest.approx(r["value"])) for r in one.iter_rows(named=True)
     ]
