@@ -58,7 +58,9 @@ def test_the_derived_rows_equal_a_computation_from_the_facts_in_every_region(dem
     regions = list_regions(demo_con)["region_code"].to_list()
     assert regions
     for region_code in regions:
-        for tiers in (ALL_REGION_TIERS, DEFAULT_TIERS, LOCAL_TIERS):
+        # Every tier in every region; the narrower tiers (a filter of the same rows) in one.
+        every = (ALL_REGION_TIERS, DEFAULT_TIERS, LOCAL_TIERS)
+        for tiers in every if region_code == regions[0] else every[:1]:
             derived = assess_region(demo_con, region_code, tiers=tiers)
             computed = compute_region(demo_con, region_code, tiers=tiers)
             assert_frame_equal(derived.latest, computed.latest)

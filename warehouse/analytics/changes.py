@@ -9,24 +9,28 @@ from warehouse.analytics._sql import CURRENT_ROW, LIVE_CTE
 from warehouse.analytics.latest import indicator_number
 from warehouse.frames import query
 
+# The latest live indicator batch and the region's areas, as constants for the query below.
+_LATEST_BATCH_SQL = f"""
+WITH {LIVE_CTE}
+SELECT (SELECT batch_id FROM live WHERE kind = 'indicators'
+        ORDER BY batch_rank DESC LIMIT 1) AS batch_id,
+       (SELECT list(area_code) FROM areas WHERE region_code = $region_code) AS region_areas
+"""  # noqa: S608 - the fragment is ours; values arrive as parameters
+
 _CHANGES_SQL = f"""
 WITH {LIVE_CTE},
 latest_batch AS (
     SELECT batch_id, created_at, file_name, batch_rank FROM live
-    WHERE kind = 'indicators'
-    ORDER BY batch_rank DESC
-    LIMIT 1
+    WHERE batch_id = $batch_id
 ),
-region_areas AS (
-    SELECT area_code FROM areas WHERE region_code = $region_code
-),
-incoming AS (
+incoming AS MATERIALIZED (
+    -- The batch and the region's areas are constants, so the scan itself filters them.
     SELECT o.indicator_id, o.area_code, o.period, o.period_end, o.value, o.lower_ci_95,
            o.upper_ci_95, o.lower_ci_99_8, o.upper_ci_99_8, o.count, o.denominator,
            o.batch_id, l.created_at, l.file_name, l.batch_rank AS incoming_rank
     FROM observations o
     JOIN latest_batch l ON l.batch_id = o.batch_id
-    WHERE o.area_code IN (SELECT area_code FROM region_areas)
+    WHERE o.batch_id = $batch_id AND list_contains($region_areas, o.area_code)
 ),
 candidates AS MATERIALIZED (
     -- Every row ever loaded for the incoming keys: found first, so the join with the
@@ -37,6 +41,7 @@ candidates AS MATERIALIZED (
     FROM observations o
     JOIN incoming k
       ON k.indicator_id = o.indicator_id AND k.area_code = o.area_code AND k.period = o.period
+    WHERE list_contains($region_areas, o.area_code)
 ),
 previous AS (
     -- What was current just before the latest batch: the newest of the earlier live rows.
@@ -101,7 +106,13 @@ def changes_since_previous_batch(con: duckdb.DuckDBPyConnection, region_code: st
     "Before" means the live batches loaded earlier than the latest one, so withdrawing
     the latest batch makes the one before it "latest" and its changes show instead.
     """
-    changes = query(con, _CHANGES_SQL, {"region_code": region_code})
+    batch_id, region_areas = con.execute(_LATEST_BATCH_SQL, {"region_code": region_code}).fetchone()
+    changes = query(
+        con,
+        _CHANGES_SQL,
+        # Without a live indicator batch (or areas) the query finds nothing.
+        {"batch_id": batch_id or "", "region_areas": list(region_areas or [])},
+    )
     return changes.sort(
         pl.col("change") != "new",
         indicator_number(),
