@@ -217,3 +217,29 @@ def test_roles_and_regions_can_come_from_a_users_file(oidc, monkeypatch, tmp_pat
     stranger = oidc({"is_logged_in": True, "email": "zed@example.test"}).run()
     assert [t.value for t in stranger.title] == ["No access"]
     assert at
+
+
+def test_an_administrator_changes_a_chair_and_it_is_a_batch_in_the_audit_log(oidc, audit):
+    at = oidc(claims("admin"))
+    at.switch_page("views/configure.py").run()
+    assert not at.exception, at.exception
+    chair = next(t for t in at.text_input if t.label == "Chair")
+    chair.set_value("Jo Lead, Director of Children's Services")
+    at.button(key="configure_save").click().run()
+    assert not at.exception, at.exception
+    assert any("Saved" in s.value and "batch" in s.value for s in at.success), [e.value for e in at.error]
+    entry = audit(action="configure").row(0, named=True)
+    assert (entry["actor"], entry["outcome"]) == ("admin@example.test", "succeeded")
+
+
+def test_the_audit_log_page_lists_refusals_and_offers_them_for_download(oidc):
+    official = oidc(claims("official"))
+    official.switch_page("views/audit_log.py").run()  # refused, and audited
+    at = oidc(claims("admin"))
+    at.switch_page("views/audit_log.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="audit_outcome").set_value("refused").run()
+    table = at.dataframe[0].value
+    assert "official@example.test" in set(table["actor"])
+    assert "page: Audit log" in set(table["target"])
+    assert [b.proto.label for b in at.get("download_button")] == ["Download these entries (CSV)"]

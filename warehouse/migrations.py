@@ -115,6 +115,22 @@ SELECT g.* FROM boundaries g JOIN live_batches b USING (batch_id)
 QUALIFY row_number() OVER (PARTITION BY g.area_code ORDER BY b.created_at DESC, b.batch_id DESC) = 1;
 """
 
+# An administrator's change of an outcome department (its chair, its goals and which are
+# priorities) is a batch of new rows; the latest live batch wins per department and per goal,
+# so rolling the change back brings back what it replaced.
+OUTCOME_DEPARTMENT_CONFIGURATION = """
+CREATE OR REPLACE VIEW current_outcome_departments AS
+SELECT d.* FROM outcome_departments d JOIN live_batches b USING (batch_id)
+QUALIFY row_number() OVER (
+    PARTITION BY d.outcome_department_id ORDER BY b.created_at DESC, b.batch_id DESC
+) = 1;
+CREATE OR REPLACE VIEW current_outcome_department_goals AS
+SELECT g.* FROM outcome_department_goals g JOIN live_batches b USING (batch_id)
+QUALIFY row_number() OVER (
+    PARTITION BY g.outcome_department_id, g.goal_id ORDER BY b.created_at DESC, b.batch_id DESC
+) = 1;
+"""
+
 # Who did what, when, and whether it was allowed: appended to, never updated or deleted.
 AUDIT_LOG = """
 CREATE TABLE IF NOT EXISTS audit_log (
@@ -162,6 +178,8 @@ MIGRATIONS: list[tuple[str, str | Callable[[duckdb.DuckDBPyConnection], None]]] 
     ("0004_current_views", CURRENT_VIEWS),
     ("0005_boundaries", BOUNDARY_TABLES),
     ("0006_current_indicators_and_membership", CURRENT_INDICATORS_AND_MEMBERSHIP),
+    # Before 0007: the derived tables it fills read these views.
+    ("0006_outcome_department_configuration", OUTCOME_DEPARTMENT_CONFIGURATION),
     ("0007_assessed_latest", _assessed_latest),
     ("0008_audit_log", AUDIT_LOG),
 ]

@@ -37,7 +37,7 @@ ENGLAND_COUNT_COLUMNS: dict[str, str] = {f"england_{_snake(c)}": c.value for c i
 _DEPARTMENTS_SQL = """
 SELECT d.region_code, d.outcome_department_id, d.outcome_department_key, d.name, d.outcome,
        d.chair, m.indicator_id
-FROM outcome_departments d
+FROM current_outcome_departments d
 LEFT JOIN current_outcome_department_indicators m USING (outcome_department_id)
 """
 
@@ -161,8 +161,8 @@ SELECT d.outcome_department_id, d.outcome_department_key, d.name AS outcome_depa
        row_number() OVER (
            PARTITION BY d.outcome_department_id, coalesce(g.priority, false) ORDER BY g.goal_id
        ) AS goal_rank
-FROM outcome_department_goals g
-JOIN outcome_departments d USING (outcome_department_id)
+FROM current_outcome_department_goals g
+JOIN current_outcome_departments d USING (outcome_department_id)
 WHERE d.region_code = $region_code
 ORDER BY priority DESC, goal_rank, d.outcome_department_key
 LIMIT $limit
