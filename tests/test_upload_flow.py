@@ -120,3 +120,57 @@ def test_the_ons_sample_loads_through_the_upload_page_and_appears_in_the_explore
     assert not at.exception
     table = pl.from_pandas(at.dataframe[0].value)
     assert table.height > 0 and set(table["indicator_id"]) == {ons_id}
+
+
+def load_button(at):
+    return at.button(key=[b.key for b in at.button if b.label == "Load this file"][0])
+
+
+def test_warnings_are_shown_and_must_be_accepted_before_the_file_loads(app):
+    at, settings = app
+    at.run()
+    at.switch_page("views/upload.py").run()
+    text = "indicator_id,area_code,period,value,count\nNI 116,E06000001,2012/13,140,3\n"
+    at.file_uploader[0].upload("odd.csv", text.encode(), "text/csv").run()
+    assert not at.exception
+    report = pl.from_pandas(at.dataframe[0].value)
+    assert sorted(report.select("row", "column", "severity").rows()) == [
+        (2, "count", "warning"),  # a count of 3
+        (2, "value", "warning"),  # a jump from the demo's 2010/11 value
+        (2, "value", "warning"),  # a percentage of 140
+    ]
+    assert any("140.0 is not plausible" in m for m in report["message"])
+    assert load_button(at).disabled  # warnings must be accepted first
+    accept = [c for c in at.checkbox if c.label.startswith("I have read the 3 warnings")]
+    assert len(accept) == 1
+    accept[0].check().run()
+    assert not load_button(at).disabled
+    load_button(at).click().run()
+    assert not at.exception
+    assert any("3 warning(s) were read and accepted" in s.value for s in at.success)
+    con = open_warehouse(settings)
+    value = con.execute(
+        "SELECT value FROM current_observations WHERE indicator_id = 'NI 116' AND area_code = 'E06000001' AND period = '2012/13'"
+    ).fetchone()[0]
+    con.close()
+    assert value == 140.0
+
+
+def test_indicator_metadata_is_offered_with_its_templates_and_loads(app):
+    at, settings = app
+    at.run()
+    at.switch_page("views/upload.py").run()
+    at.radio(key="upload_kind").set_value("metadata").run()
+    assert not at.exception
+    labels = [b.label for b in at.get("download_button")]
+    assert any("indicator metadata template (CSV)" in label for label in labels)
+    assert any("indicator metadata template (XLSX)" in label for label in labels)
+    text = (
+        "indicator_id,name,unit,value_type,polarity,owner_department_code\n"
+        "LOCAL 3,Fuel poverty,%,proportion,lower,DECC\n"
+    )
+    at.file_uploader[0].upload("metadata.csv", text.encode(), "text/csv").run()
+    assert not at.exception
+    assert {m.label: m.value for m in at.metric}["New rows"] == "1"
+    load_button(at).click().run()
+    assert any("Loaded metadata.csv as batch" in s.value for s in at.success)

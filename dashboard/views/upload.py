@@ -15,6 +15,8 @@ from pipelines.readers import UnreadableFile, read_table
 KINDS = {
     "indicators": "Indicator values",
     "targets": "Targets",
+    "metadata": "Indicator metadata",
+    "membership": "Outcome department membership",
     "boundaries": "Boundaries (GeoJSON)",
 }
 
@@ -143,17 +145,29 @@ if kind == "indicators":
         )
         options["layout"] = "wide"
 
-with st.status(f"Reading and checking {shown_name}…", expanded=False) as status:
-    preview = load_file(
-        data.cursor(),
-        path,
-        kind=kind,
-        operator=data.operator(),
-        settings=data.settings(),
-        dry_run=True,
-        **options,
-    )
-    status.update(label=f"Checked {shown_name}", state="complete" if preview.ok else "error")
+# A large file takes seconds to check: check it once per file and choice of options, not on
+# every rerun (ticking a box reruns the page). The commit checks the file again as it writes.
+preview_key = f"upload_preview_{uploaded.file_id}_{kind}_{options!r}"
+if preview_key not in st.session_state:
+    with st.status(f"Reading and checking {shown_name}…", expanded=True) as status:
+        bar = st.progress(0.0, text=f"Reading {shown_name}")
+        st.session_state[preview_key] = load_file(
+            data.cursor(),
+            path,
+            kind=kind,
+            operator=data.operator(),
+            settings=data.settings(),
+            dry_run=True,
+            on_progress=lambda step, fraction: bar.progress(fraction, text=step),
+            **options,
+        )
+        bar.progress(1.0, text="Checked")
+        status.update(
+            label=f"Checked {shown_name}",
+            state="complete" if st.session_state[preview_key].ok else "error",
+            expanded=False,
+        )
+preview = st.session_state[preview_key]
 
 report = preview.report.with_columns(
     pl.col("message").str.replace_all(path.name, shown_name, literal=True)
@@ -163,7 +177,7 @@ if not report.is_empty():
     errors = report.filter(pl.col("severity") == problems.ERROR).height
     st.write(
         f"{errors} error(s) and {report.height - errors} warning(s). Errors must be fixed before the "
-        "file can be loaded; warnings are for you to check."
+        "file can be loaded; warnings must be read, and accepted, before it is loaded."
     )
     st.dataframe(
         report,
@@ -207,7 +221,17 @@ new.metric("New rows", f"{preview.rows_new:,}")
 revised.metric("Revised rows", f"{preview.rows_revised:,}")
 same.metric("Unchanged rows", f"{preview.rows_unchanged:,}")
 confirm = True
-if preview.rows_revised:
+if preview.rows_revised and preview.changes is not None:
+    st.write(
+        "These replace current entries. The old ones are kept and come back if this batch is "
+        "rolled back."
+    )
+    st.dataframe(preview.changes, hide_index=True)
+    confirm = st.checkbox(
+        f"I have checked the {preview.rows_revised:,} revisions and want to make them",
+        key=f"confirm_{uploaded.file_id}",
+    )
+elif preview.rows_revised:
     revisions = preview.revisions()
     value_column = "value" if kind == "indicators" else "target_value"
     period_column = "period" if kind == "indicators" else "target_period"
@@ -230,10 +254,22 @@ if preview.rows_revised:
         key=f"confirm_{uploaded.file_id}",
     )
 
+accepted = True
+if preview.warnings:
+    accepted = st.checkbox(
+        f"I have read the {preview.warnings:,} warnings in the validation report and want to "
+        "load the file as it is",
+        key=f"accept_warnings_{uploaded.file_id}",
+    )
+
 if st.button(
-    "Load this file", type="primary", disabled=not confirm, key=f"commit_{uploaded.file_id}"
+    "Load this file",
+    type="primary",
+    disabled=not (confirm and accepted),
+    key=f"commit_{uploaded.file_id}",
 ):
-    with st.status(f"Writing {shown_name} as one batch…", expanded=False) as status:
+    with st.status(f"Writing {shown_name} as one batch…", expanded=True) as status:
+        bar = st.progress(0.0, text=f"Reading {shown_name}")
         outcome = load_file(
             data.cursor(),
             path,
@@ -241,14 +277,18 @@ if st.button(
             operator=data.operator(),
             settings=data.settings(),
             confirm_revisions=confirm,
+            accept_warnings=accepted,
+            on_progress=lambda step, fraction: bar.progress(fraction, text=step),
             **options,
         )
         status.update(
             label="Done" if outcome.ok else "Not loaded",
             state="complete" if outcome.ok else "error",
+            expanded=False,
         )
     message = outcome.message.replace(path.name, shown_name)
     if outcome.status == "committed":
+        del st.session_state[preview_key]  # the warehouse changed: check afresh next time
         data.refresh()
         st.success(message, icon=":material/check_circle:")
     elif outcome.status == "duplicate":
