@@ -149,9 +149,8 @@ def load_frame(
     if created is not None:
         known = Lookups(
             area_codes=known.area_codes,
-            indicators=pl.concat(
-                [known.indicators.select("indicator_id"), created.select("indicator_id")]
-            ),
+            # Whole rows, not ids alone: the plausibility check reads units and value types.
+            indicators=pl.concat([known.indicators, created], how="diagonal_relaxed"),
         )
     skipped = None
     if skip_unknown_areas and "area_code" in table.columns:
