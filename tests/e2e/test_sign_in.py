@@ -142,7 +142,9 @@ def test_analyst_signs_in_and_uploads_for_their_region(
     expect(main.get_by_text("New rows")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
     expect(main.get_by_text("I have read the")).to_have_count(0)
     main.get_by_role("button", name="Load this file").click()
-    expect(main.get_by_text("Loaded")).to_be_visible(timeout=RENDER_TIMEOUT_MS)
+    expect(main.get_by_text("Loaded gateshead.csv as batch")).to_be_visible(
+        timeout=RENDER_TIMEOUT_MS
+    )
     screenshot(page, "sign-in-analyst-uploaded")
 
     batches = _batches(app)
