@@ -16,6 +16,7 @@ from pipelines import normalise, problems
 from pipelines.validate import Lookups, _duplicate_keys, _with_numbers, _with_optional
 from pipelines.validate import missing_columns as _missing_columns
 from warehouse.reference_data import Indicator
+from warehouse.revisions import compared_fields
 
 METADATA_COLUMNS = [
     "indicator_id",
@@ -40,7 +41,7 @@ METADATA_REQUIRED = [
 ]
 METADATA_OPTIONAL = ["definition", "multiplier", "theme", "source", "verification"]
 #: The fields a revision compares (``verification`` says where a fact was checked, not the fact).
-METADATA_COMPARED = [c for c in METADATA_COLUMNS[1:] if c != "verification"]
+METADATA_COMPARED = compared_fields("metadata")
 VALUE_TYPES = get_args(Indicator.model_fields["value_type"].annotation)
 POLARITIES = get_args(Indicator.model_fields["polarity"].annotation)
 UPLOADED = "Loaded from an analyst's metadata upload"

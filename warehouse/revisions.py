@@ -91,3 +91,8 @@ def classify_rows(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame)
         con.unregister(name)
     # One row per incoming row, in order (validation refused repeated keys): side by side.
     return pl.concat([rows, changes], how="horizontal")
+
+
+def compared_fields(kind: str) -> list[str]:
+    """Returns the fields whose change makes a row of ``kind`` a revision."""
+    return list(_COMPARE[kind][2])

@@ -22,19 +22,19 @@ class ServerDidNotStart(RuntimeError):
 
 
 @dataclass
-class StreamlitServer:
-    """A running ``streamlit run``: where to reach it and where it writes its log."""
+class ServedProcess:
+    """A process the tests started that serves on loopback: its URL, process and log."""
 
     base_url: str
     process: subprocess.Popen
     log_path: Path
 
     def log(self) -> str:
-        """Returns everything the server printed so far."""
+        """Returns everything the process printed so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
     def stop(self) -> None:
-        """Stops this server's process (by its PID) and waits for it to exit."""
+        """Stops the process (by its PID) and waits for it to exit."""
         if self.process.poll() is None:
             self.process.terminate()
             try:
@@ -42,6 +42,10 @@ class StreamlitServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=15)
+
+
+class StreamlitServer(ServedProcess):
+    """A running ``streamlit run``."""
 
 
 def free_port() -> int:

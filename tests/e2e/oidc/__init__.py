@@ -21,10 +21,11 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from tests.e2e.server import ServedProcess
 
 REPO = Path(__file__).resolve().parents[3]
 PROVIDER_SCRIPT = Path(__file__).with_name("provider.mjs")
@@ -46,25 +47,12 @@ def missing_tools() -> list[str]:
     return missing
 
 
-@dataclass
-class Provider:
-    """A running provider: its issuer URL, process and log."""
+class Provider(ServedProcess):
+    """A running provider; its ``base_url`` is the issuer."""
 
-    issuer: str
-    process: subprocess.Popen
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+    @property
+    def issuer(self) -> str:
+        return self.base_url
 
 
 def start_provider(port: int, callback: str, users: dict[str, dict], log_path: Path) -> Provider:
