@@ -12,7 +12,11 @@ from warehouse.frames import query
 
 def has_boundaries(con: duckdb.DuckDBPyConnection) -> bool:
     """Returns True when any live boundary batch is loaded."""
-    return bool(con.execute("SELECT count(*) FROM current_boundaries").fetchone()[0])
+    # Without ranking (or reading) the geometries, as counting the current view would.
+    found = con.execute(
+        "SELECT EXISTS (SELECT 1 FROM boundaries JOIN live_batches USING (batch_id))"
+    ).fetchone()
+    return bool(found[0])
 
 
 def boundaries_geojson(con: duckdb.DuckDBPyConnection, area_codes: list[str]) -> dict:
@@ -26,8 +30,12 @@ def boundaries_geojson(con: duckdb.DuckDBPyConnection, area_codes: list[str]) ->
     return {
         "type": "FeatureCollection",
         "features": [
-            {"type": "Feature", "id": code, "properties": {"area_code": code, "name": name},
-             "geometry": json.loads(geometry)}
+            {
+                "type": "Feature",
+                "id": code,
+                "properties": {"area_code": code, "name": name},
+                "geometry": json.loads(geometry),
+            }
             for code, name, geometry in rows.iter_rows()
         ],
     }

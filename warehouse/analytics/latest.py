@@ -723,11 +723,15 @@ def assessed_latest(
     A row exists only where the area has a current value at that period. When an area
     has several targets, the first still to come due is used, else the latest past one.
     """
-    return assess_region(
-        con,
-        region_code,
-        indicator_ids=indicator_ids,
-        area_codes=area_codes,
-        tiers=tiers,
-        period=period,
-    ).latest
+    if period is not None:
+        return assess_region(
+            con,
+            region_code,
+            indicator_ids=indicator_ids,
+            area_codes=area_codes,
+            tiers=tiers,
+            period=period,
+        ).latest
+    # The latest rows alone: the trend series (a second read) is not needed here.
+    params = _read_params(region_code, indicator_ids, area_codes, tiers)
+    return _sorted(query(con, _READ_LATEST_SQL, params)).select(ASSESSED_COLUMNS)

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import duckdb
 import polars as pl
 
-from warehouse.analytics._sql import CURRENT_ROW, LATEST_PERIOD_FIRST, LIVE_CTE
+from warehouse.analytics._sql import LATEST_PERIOD_FIRST
 from warehouse.assessments import neighbour_variables, statistical_neighbours
 from warehouse.frames import query
 
@@ -26,31 +26,23 @@ TIER_GROUPS: dict[str, tuple[str, ...]] = {
     "region": ("region",),
 }
 
+# Read from the derived table of assessed latest values (refreshed with every batch), not
+# ranked from the facts: each area's row there is its current value at its region's latest
+# period, so the latest period across the tier group is the latest of those.
 _CONTEXT_SQL = f"""
-WITH {LIVE_CTE},
-context_rows AS MATERIALIZED (
-    -- A handful of indicators: narrowed by indicator and tier before anything else.
-    SELECT o.indicator_id, o.area_code, o.period, o.period_start, o.period_end, o.value,
-           o.batch_id
-    FROM observations o
-    WHERE list_contains($indicator_ids, o.indicator_id)
-      AND o.area_code IN (SELECT area_code FROM areas WHERE list_contains($tiers, tier))
-),
-periods AS (
-    SELECT DISTINCT o.indicator_id, o.period, o.period_start, o.period_end
-    FROM context_rows o
-    WHERE o.batch_id IN (SELECT batch_id FROM live)
+WITH context_rows AS (
+    SELECT indicator_id, area_code, value, period, period_start, period_end
+    FROM assessed_latest
+    WHERE list_contains($indicator_ids, indicator_id) AND list_contains($tiers, tier)
 ),
 anchors AS (
-    SELECT indicator_id, period FROM periods
+    SELECT DISTINCT indicator_id, period, period_start, period_end FROM context_rows
     QUALIFY row_number() OVER (PARTITION BY indicator_id {LATEST_PERIOD_FIRST}) = 1
 )
 SELECT o.area_code, o.indicator_id AS variable, o.value, o.period
 FROM context_rows o
 JOIN anchors a ON a.indicator_id = o.indicator_id AND a.period = o.period
-JOIN live b ON b.batch_id = o.batch_id
-{CURRENT_ROW}
-"""  # noqa: S608 - the fragments are ours; values arrive as parameters
+"""  # noqa: S608 - the fragment is ours; values arrive as parameters
 
 _GROUP_AREAS_SQL = """
 SELECT area_code, name AS area_name, area_type, tier, region_code
@@ -189,24 +181,19 @@ def statistical_neighbours_for(
     )
 
 
-_WINDOW_CHANGES_SQL = f"""
-WITH {LIVE_CTE},
-ends AS (
+# The points of every area's trend window, from the derived table refreshed with every
+# batch: the window's two ends are among them wherever the area's region has the same latest
+# period as the region asking (an area whose region has moved on is not compared).
+_WINDOW_CHANGES_SQL = """
+WITH ends AS (
     SELECT unnest($indicator_ids) AS indicator_id, unnest($periods) AS period,
            unnest($ends) AS window_end
-),
-candidates AS MATERIALIZED (
-    -- Narrowed by the few (indicator, period) pairs first, then by area.
-    SELECT o.indicator_id, o.area_code, o.period, o.value, o.batch_id, e.window_end
-    FROM observations o
-    JOIN ends e ON e.indicator_id = o.indicator_id AND e.period = o.period
-    WHERE o.area_code IN (SELECT unnest($area_codes))
 )
-SELECT o.indicator_id, o.area_code, o.value, o.window_end
-FROM candidates o
-JOIN live b ON b.batch_id = o.batch_id
-{CURRENT_ROW}
-"""  # noqa: S608 - the fragments are ours; values arrive as parameters
+SELECT s.indicator_id, s.area_code, s.value, e.window_end
+FROM assessed_series s
+JOIN ends e ON e.indicator_id = s.indicator_id AND e.period = s.period
+WHERE list_contains($area_codes, s.area_code)
+"""
 
 
 def window_changes(
