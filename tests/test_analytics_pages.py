@@ -31,6 +31,7 @@ from warehouse.analytics import (
     area_profile,
     changes_since_previous_batch,
     indicator_series,
+    latest_indicator_batch,
     learn_from,
     needs_attention,
     outcome_department_profile,
@@ -227,6 +228,21 @@ def test_changes_since_previous_batch_shows_new_and_revised_values_old_beside_ne
 
 def test_changes_are_empty_before_any_values_are_loaded(memory_con):
     assert changes_since_previous_batch(memory_con, NORTH_EAST).is_empty()
+
+
+def test_latest_indicator_batch_names_the_latest_live_release_and_its_counts(north_east):
+    batch = revise_north_east(north_east)
+    latest = latest_indicator_batch(north_east)
+    assert (latest["batch_id"], latest["file_name"]) == (batch, "revisions.csv")
+    # England-wide, as classified at load: Hartlepool new, Durham 2010/11 revised, the
+    # repeat of Durham 2009/10 unchanged.
+    assert (latest["rows_new"], latest["rows_revised"], latest["rows_unchanged"]) == (1, 1, 1)
+    withdraw_batch(north_east, batch, operator="test")
+    assert latest_indicator_batch(north_east)["batch_id"] != batch
+
+
+def test_latest_indicator_batch_is_none_before_any_values_are_loaded(memory_con):
+    assert latest_indicator_batch(memory_con) is None
 
 
 # --- outcome department -------------------------------------------------------------------

@@ -59,6 +59,20 @@ def test_overview_shows_the_six_outcome_departments_of_the_chosen_region(app):
     assert at.sidebar.selectbox[0].value == "E12000007"
 
 
+def test_overview_lists_the_latest_changes_in_the_region_on_request(app):
+    at = app()
+    at.query_params["region"] = "E12000001"
+    at.run()
+    summary = [m.value for m in at.markdown if "The latest data," in m.value]
+    assert len(summary) == 1 and "across England" in summary[0]
+    tables = len(at.dataframe)
+    assert not any("In North East:" in m.value for m in at.markdown)
+    at.toggle(key="overview_changes").set_value(True).run()
+    assert not at.exception
+    assert any(m.value.startswith("In North East:") for m in at.markdown)
+    assert len(at.dataframe) == tables + 1
+
+
 def test_demo_mode_is_labelled_on_every_page(app):
     at = app().run()
     assert any("Demo mode: no sign-in" in i.value for i in at.info)

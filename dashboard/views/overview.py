@@ -91,38 +91,48 @@ with st.container():
     )
 
 st.header("What changed since the previous data", anchor=False)
-changes = data.read(analytics.changes_since_previous_batch, region["code"])
-if changes.is_empty():
-    st.write("The latest batch changed nothing in this region.")
+latest = data.read(analytics.latest_indicator_batch)
+if latest is None:
+    st.write("No indicator values have been loaded yet.")
 else:
-    first = changes.row(0, named=True)
-    new = changes.filter(changes["change"] == "new").height
-    revised = changes.height - new
     st.write(
-        f"Batch {first['file_name']} loaded {first['loaded_at']:%d %B %Y}: "
-        f"{new} new values and {revised} revised values in this region."
+        f"The latest data, {latest['file_name']}, was loaded on "
+        f"{latest['loaded_at']:%d %B %Y}: {latest['rows_new']:,} new values and "
+        f"{latest['rows_revised']:,} revised values across England."
     )
-    st.dataframe(
-        changes.select(
-            "indicator_id",
-            "indicator_name",
-            "area_name",
-            "period",
-            "change",
-            "previous_value",
-            "value",
-            "difference",
-        ),
-        hide_index=True,
-        column_config={
-            "indicator_id": "Indicator",
-            "indicator_name": "Name",
-            "area_name": "Area",
-            "period": "Period",
-            "change": "Change",
-            "previous_value": st.column_config.NumberColumn("Before", format="%.2f"),
-            "value": st.column_config.NumberColumn("Now", format="%.2f"),
-            "difference": st.column_config.NumberColumn("Difference", format="%+.2f"),
-        },
-        height=300,
-    )
+    # Comparing the batch with the values before it reads every value it touched, so the
+    # list comes on request rather than with every visit to the page.
+    if st.toggle(f"List the values it changed in {region['name']}", key="overview_changes"):
+        changes = data.read(analytics.changes_since_previous_batch, region["code"])
+        if changes.is_empty():
+            st.write("The latest batch changed nothing in this region.")
+        else:
+            new = changes.filter(changes["change"] == "new").height
+            st.write(
+                f"In {region['name']}: {new:,} new values and "
+                f"{changes.height - new:,} revised values."
+            )
+            st.dataframe(
+                changes.select(
+                    "indicator_id",
+                    "indicator_name",
+                    "area_name",
+                    "period",
+                    "change",
+                    "previous_value",
+                    "value",
+                    "difference",
+                ),
+                hide_index=True,
+                column_config={
+                    "indicator_id": "Indicator",
+                    "indicator_name": "Name",
+                    "area_name": "Area",
+                    "period": "Period",
+                    "change": "Change",
+                    "previous_value": st.column_config.NumberColumn("Before", format="%.2f"),
+                    "value": st.column_config.NumberColumn("Now", format="%.2f"),
+                    "difference": st.column_config.NumberColumn("Difference", format="%+.2f"),
+                },
+                height=300,
+            )

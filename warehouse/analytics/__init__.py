@@ -6,7 +6,7 @@ SQL with parameters; the assessments are the pure functions of ``warehouse.asses
 """
 
 from warehouse.analytics.area_profile import AREA_PROFILE_COLUMNS, area_profile
-from warehouse.analytics.changes import changes_since_previous_batch
+from warehouse.analytics.changes import changes_since_previous_batch, latest_indicator_batch
 from warehouse.analytics.explorer import (
     EXPLORER_COLUMNS,
     STATUS_COLUMNS,
@@ -62,6 +62,7 @@ __all__ = [
     "area_profile",
     "assessed_latest",
     "changes_since_previous_batch",
+    "latest_indicator_batch",
     "explorer",
     "explorer_options",
     "export_table",

@@ -77,6 +77,31 @@ WHERE p.indicator_id IS NULL
 """  # noqa: S608 - the fragments are ours; values arrive as parameters
 
 
+_LATEST_BATCH_RECORD_SQL = """
+SELECT batch_id, file_name, created_at AS loaded_at, rows_loaded, rows_new, rows_revised,
+       rows_unchanged
+FROM live_batches WHERE kind = 'indicators'
+ORDER BY created_at DESC, batch_id DESC
+LIMIT 1
+"""
+
+
+def latest_indicator_batch(con: duckdb.DuckDBPyConnection) -> dict | None:
+    """Returns the latest live batch of indicator values, as its lineage recorded it.
+
+    Returns
+    -------
+    dict or None
+        ``batch_id``, ``file_name``, ``loaded_at``, ``rows_loaded``, ``rows_new``,
+        ``rows_revised`` and ``rows_unchanged`` (England-wide counts, as classified when
+        the batch was loaded); None when no indicator batch is live. One small read, where
+        :func:`changes_since_previous_batch` compares the batch's rows with the values
+        before it.
+    """
+    found = query(con, _LATEST_BATCH_RECORD_SQL)
+    return found.row(0, named=True) if found.height else None
+
+
 def changes_since_previous_batch(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.DataFrame:
     """Returns what the latest live indicator batch changed in the region: new and revised values.
 
