@@ -32,51 +32,17 @@ LEFT JOIN departments d ON d.department_code = i.owner_department_code
 WHERE m.outcome_department_id = $outcome_department_id
 """
 
-_PSAS_SQL = """
+# The department's PSAs, each with its lead department and, one row each, the indicators of
+# its basket. A department contributes to a member indicator when it owns it, or when it
+# leads one of the department's PSAs whose basket holds the indicator. (One read: every
+# table a query touches costs a catalog lookup, which dominates reads this small.)
+_BASKETS_SQL = """
 SELECT p.psa_id, p.title, p.lead_department_code, d.name AS lead_department,
-       p.regional_delivery
+       p.regional_delivery, ip.indicator_id
 FROM outcome_department_psas op
 JOIN psas p USING (psa_id)
 LEFT JOIN departments d ON d.department_code = p.lead_department_code
-WHERE op.outcome_department_id = $outcome_department_id
-ORDER BY p.psa_id
-"""
-
-# A department contributes to a member indicator when it owns it, or when it leads one of
-# the department's PSAs whose basket holds the indicator.
-_CONTRIBUTIONS_SQL = """
-WITH members AS (
-    SELECT indicator_id FROM current_outcome_department_indicators
-    WHERE outcome_department_id = $outcome_department_id
-),
-owners AS (
-    SELECT i.owner_department_code AS department_code, i.indicator_id, 'Owner' AS role,
-           NULL::INTEGER AS psa_id
-    FROM current_indicators i JOIN members USING (indicator_id)
-),
-leads AS (
-    SELECT p.lead_department_code AS department_code, ip.indicator_id, 'PSA lead' AS role,
-           p.psa_id
-    FROM outcome_department_psas op
-    JOIN psas p USING (psa_id)
-    JOIN indicator_psas ip USING (psa_id)
-    JOIN members m ON m.indicator_id = ip.indicator_id
-    WHERE op.outcome_department_id = $outcome_department_id
-)
-SELECT c.department_code, d.name AS department, c.indicator_id, i.name AS indicator_name,
-       string_agg(DISTINCT c.role, ' and ' ORDER BY c.role) AS role,
-       list(DISTINCT c.psa_id ORDER BY c.psa_id) FILTER (WHERE c.psa_id IS NOT NULL) AS psa_ids
-FROM (SELECT * FROM owners UNION ALL SELECT * FROM leads) c
-LEFT JOIN departments d ON d.department_code = c.department_code
-JOIN current_indicators i ON i.indicator_id = c.indicator_id
-GROUP BY ALL
-"""
-
-_LEADS_SQL = """
-SELECT p.lead_department_code AS department_code, d.name AS department, p.psa_id
-FROM outcome_department_psas op
-JOIN psas p USING (psa_id)
-LEFT JOIN departments d ON d.department_code = p.lead_department_code
+LEFT JOIN indicator_psas ip USING (psa_id)
 WHERE op.outcome_department_id = $outcome_department_id
 """
 
@@ -160,12 +126,18 @@ def outcome_department_profile(
     params = {"outcome_department_id": outcome_department_id}
     department = _department(con, outcome_department_id)
     members = query(con, _MEMBERS_SQL, params)
-    psas = query(con, _PSAS_SQL, params)
-    contributions = query(con, _CONTRIBUTIONS_SQL, params).sort(
-        "department_code",
-        indicator_number(),
+    baskets = query(con, _BASKETS_SQL, params)
+    psas = (
+        baskets.select(
+            "psa_id", "title", "lead_department_code", "lead_department", "regional_delivery"
+        )
+        .unique("psa_id")
+        .sort("psa_id")
     )
-    leads = query(con, _LEADS_SQL, params)
+    leads = baskets.select(
+        department_code="lead_department_code", department="lead_department", psa_id="psa_id"
+    ).unique()
+    contributions = _contributions(members, baskets)
 
     owned = members.group_by("owner_department_code").agg(
         pl.len().cast(pl.Int64).alias("indicators_owned")
@@ -239,6 +211,38 @@ def outcome_department_profile(
         psas=psas,
         contributions=contributions,
         indicators=indicators,
+    )
+
+
+def _contributions(members: pl.DataFrame, baskets: pl.DataFrame) -> pl.DataFrame:
+    """Returns who contributes to each member indicator: its owner, and the leads of the
+    department's PSAs whose basket holds it (see ``OutcomeDepartmentProfile.contributions``)."""
+    psa_id = baskets.schema["psa_id"]
+    owners = members.select(
+        department_code="owner_department_code",
+        department="owner_department",
+        indicator_id="indicator_id",
+        role=pl.lit("Owner"),
+        psa_id=pl.lit(None, psa_id),
+    )
+    leads = baskets.join(members.select("indicator_id"), on="indicator_id", how="semi").select(
+        department_code="lead_department_code",
+        department="lead_department",
+        indicator_id="indicator_id",
+        role=pl.lit("PSA lead"),
+        psa_id="psa_id",
+    )
+    names = members.select("indicator_id", "indicator_name").unique("indicator_id")
+    return (
+        pl.concat([owners, leads])
+        .join(names, on="indicator_id", how="inner")
+        .group_by("department_code", "department", "indicator_id", "indicator_name")
+        .agg(
+            pl.col("role").unique().sort().str.join(" and "),
+            pl.col("psa_id").drop_nulls().unique().sort().alias("psa_ids"),
+        )
+        .with_columns(psa_ids=pl.when(pl.col("psa_ids").list.len() > 0).then(pl.col("psa_ids")))
+        .sort("department_code", indicator_number())
     )
 
 
