@@ -68,6 +68,9 @@ def classify_rows(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame)
     try:
         join = " AND ".join(f"c.{k} = i.{k}" for k in keys)
         differs = " OR ".join(f"c.{f} IS DISTINCT FROM i.{f}" for f in fields)
+        # Only incoming rows whose key already has a current value come back from the
+        # warehouse: the rest are new. (A first load of ten million rows then moves no
+        # rows out of DuckDB, and a release revising a tenth moves a tenth.)
         sql = f"""
             WITH current_rows AS (
                 SELECT c.*
@@ -79,16 +82,20 @@ def classify_rows(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame)
                     ORDER BY b.created_at DESC, b.batch_id DESC
                 ) = 1
             )
-            SELECT CASE WHEN c.{keys[0]} IS NULL THEN 'new'
-                        WHEN {differs} THEN 'revised' ELSE 'unchanged' END AS change,
+            SELECT i._i,
+                   CASE WHEN {differs} THEN 'revised' ELSE 'unchanged' END AS change,
                    c.{value_field} AS previous_value,
                    c.batch_id AS previous_batch_id
-            FROM "{name}" i LEFT JOIN current_rows c ON {join}
-            ORDER BY i._i
+            FROM "{name}" i JOIN current_rows c ON {join}
         """  # noqa: S608 - identifiers are ours; values never enter the text
-        changes = con.execute(sql).pl()
+        found = con.execute(sql).pl()
     finally:
         con.unregister(name)
+    changes = (
+        pl.DataFrame({"_i": pl.int_range(rows.height, dtype=found.schema["_i"], eager=True)})
+        .join(found, on="_i", how="left", maintain_order="left")
+        .select(pl.col("change").fill_null("new"), "previous_value", "previous_batch_id")
+    )
     # One row per incoming row, in order (validation refused repeated keys): side by side.
     return pl.concat([rows, changes], how="horizontal")
 
