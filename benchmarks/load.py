@@ -44,8 +44,13 @@ def load_figures(
     runs: int,
     command: str,
     with_pandas: bool,
+    keep: Path | None = None,
 ) -> list[Figure]:
-    """Returns wall time, rows per second and peak memory of each contender, and the ratios."""
+    """Returns wall time, rows per second and peak memory of each contender, and the ratios.
+
+    With ``keep``, the warehouse of our last run is moved there (a warehouse holding the
+    file, for the figures that follow) rather than deleted.
+    """
     contenders = ["ours", "duckdb", *(["pandas"] if with_pandas else [])]
     seconds: dict[str, list[float]] = {name: [] for name in contenders}
     peaks: dict[str, list[float]] = {name: [] for name in contenders}
@@ -59,6 +64,8 @@ def load_figures(
                 if name == "ours":
                     shutil.copytree(reference_dir, workdir, dirs_exist_ok=True)
                 child = run_child(["load", name, str(csv), str(workdir)])
+                if keep is not None and name == "ours" and run == runs - 1:
+                    _keep(workdir, keep)
             finally:
                 shutil.rmtree(workdir, ignore_errors=True)
             if child.result["rows"] != rows:
@@ -135,6 +142,14 @@ def load_figures(
     return figures
 
 
+def _keep(workdir: Path, keep: Path) -> None:
+    """Moves the warehouse a run wrote in ``workdir`` to ``keep`` (replacing what is there)."""
+    if keep.exists():
+        shutil.rmtree(keep)
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(workdir, keep)
+
+
 def _progress(run: int, runs: int, name: str, seconds: float, peak_mb: float) -> None:
     print(f"      run {run + 1}/{runs}: {name}: {seconds:.2f} s, {peak_mb:,.0f} MB", flush=True)
 
@@ -153,11 +168,13 @@ def revision_load_figures(
     scratch: Path,
     runs: int,
     command: str,
+    keep: Path | None = None,
 ) -> list[Figure]:
     """Returns our load of a revisions file into a warehouse already holding the original rows.
 
     This is the load an analyst repeats with every release; unlike the first load it has to
     compare each row with the value current for its key in a warehouse that is already full.
+    With ``keep``, the warehouse of the last run is moved there rather than deleted.
     """
     seconds, peaks = [], []
     scratch.mkdir(parents=True, exist_ok=True)
@@ -166,6 +183,8 @@ def revision_load_figures(
         try:
             shutil.copytree(base_dir, workdir, dirs_exist_ok=True)
             child = run_child(["load", "ours-revisions", str(revisions), str(workdir)])
+            if keep is not None and run == runs - 1:
+                _keep(workdir, keep)
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         if child.result["rows_revised"] != rows:

@@ -252,7 +252,7 @@ def data_functions(context: Context) -> list[tuple[str, str, Callable | None, st
         ("priority_goals", bind(analytics, "priority_goals", r)),
         ("needs_attention", bind(analytics, "needs_attention", r)),
         ("learn_from", bind(analytics, "learn_from", r)),
-        ("changes_since_previous_batch", bind(analytics, "changes_since_previous_batch", r)),
+        ("latest_indicator_batch", bind(analytics, "latest_indicator_batch")),
     ]
 
     def all_of_overview(con: duckdb.DuckDBPyConnection) -> None:
@@ -272,16 +272,22 @@ def data_functions(context: Context) -> list[tuple[str, str, Callable | None, st
         (f"needs_attention({r})", "region trend window", overview[2][1], f"{page}: red-reds"),
         (f"learn_from({r})", "region trend window", overview[3][1], f"{page}: green flags"),
         (
-            f"changes_since_previous_batch({r})",
-            "latest batch changes",
+            "latest_indicator_batch()",
+            "catalog overhead",
             overview[4][1],
-            f"{page}: what changed",
+            f"{page}: the latest release's counts",
         ),
         (
             "region overview page data (the five above, in turn)",
             "region trend window",
             all_of_overview if complete else None,
-            f"{page}: everything the page needs",
+            f"{page}: everything the page reads on a visit",
+        ),
+        (
+            f"changes_since_previous_batch({r})",
+            "latest batch changes",
+            bind(analytics, "changes_since_previous_batch", r),
+            f"{page}: the values the latest release changed in the region, listed on request",
         ),
         (
             f"outcome_department_profile({vod})",

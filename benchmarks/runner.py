@@ -130,6 +130,23 @@ def revisions_file(config: RunConfig, original: Path) -> tuple[Path, str]:
     return path, f"generated in {seconds:.1f} s (`python -m benchmarks generate {' '.join(args)}`)"
 
 
+def warehouses_folder(config: RunConfig, csv: Path) -> Path:
+    """Returns the folder of the warehouses built from ``csv`` (``base`` and ``query``)."""
+    return config.output_dir / "warehouses" / csv.stem
+
+
+def _observation_rows(data_dir: Path) -> int:
+    """Returns how many observation rows the warehouse in ``data_dir`` holds."""
+    from benchmarks.settings import warehouse_settings
+    from warehouse import open_warehouse
+
+    con = open_warehouse(warehouse_settings(data_dir))
+    try:
+        return con.execute("SELECT count(*) FROM observations").fetchone()[0]
+    finally:
+        con.close()
+
+
 def warehouses(
     config: RunConfig, reference_dir: Path, csv: Path, revisions: Path
 ) -> tuple[Path, Path, str]:
@@ -140,7 +157,7 @@ def warehouses(
     """
     from benchmarks.processes import run_child
 
-    folder = config.output_dir / "warehouses" / csv.stem
+    folder = warehouses_folder(config, csv)
     if folder.exists():
         shutil.rmtree(folder)
     base_dir, data_dir = folder / "base" / "data", folder / "query" / "data"
@@ -226,7 +243,14 @@ def run(config: RunConfig) -> list[Figure]:
         print(f"\n== {generate.describe(rows)}", flush=True)
         csv, made = observations_file(config, rows)
         data_notes.append(f"{generate.describe(rows)}; {made}")
+        revisions, revisions_made = revisions_file(config, csv)
+        note = ""
         if "load" in config.sections:
+            # The load runs leave the warehouses the queries and pages read: the last run
+            # of our load (the file) and the last run of the revisions load (file and
+            # revisions), so no third load builds them again.
+            folder = warehouses_folder(config, csv)
+            base_dir, data_dir = folder / "base" / "data", folder / "query" / "data"
             step("load")
             with_pandas = rows <= config.pandas_max_rows
             figures += load_figures(
@@ -237,6 +261,7 @@ def run(config: RunConfig) -> list[Figure]:
                 config.runs,
                 figure_command(config, [rows], "load"),
                 with_pandas,
+                keep=base_dir,
             )
             if not with_pandas:
                 figures.append(
@@ -249,15 +274,6 @@ def run(config: RunConfig) -> list[Figure]:
                         "(see its ratio at the smaller size)",
                     )
                 )
-        revisions, made = revisions_file(config, csv)
-        step("warehouses")
-        base_dir, data_dir, built = warehouses(config, reference_dir, csv, revisions)
-        data_notes.append(
-            f"warehouse at {rows:,}: the file plus revisions of "
-            f"{config.revision_fraction:.0%} of its rows ({made}): {built}"
-        )
-        note = f"warehouse: {built}"
-        if "load" in config.sections:
             step("load of revisions")
             figures += revision_load_figures(
                 revisions,
@@ -267,7 +283,23 @@ def run(config: RunConfig) -> list[Figure]:
                 config.output_dir / "scratch",
                 config.runs,
                 figure_command(config, [rows], "load"),
+                keep=data_dir,
             )
+            built = (
+                f"{_observation_rows(data_dir):,} observation rows in 2 batches (the file, "
+                "then its revisions: the warehouse of the last run of each load above)"
+            )
+        elif {"queries", "pages", "memory"} & set(config.sections):
+            step("warehouses")
+            base_dir, data_dir, built = warehouses(config, reference_dir, csv, revisions)
+        else:
+            built = ""
+        if built:
+            data_notes.append(
+                f"warehouse at {rows:,}: the file plus revisions of "
+                f"{config.revision_fraction:.0%} of its rows ({revisions_made}): {built}"
+            )
+            note = f"warehouse: {built}"
         if "queries" in config.sections:
             step("queries")
             figures += query_figures(

@@ -23,6 +23,7 @@ DATA_FUNCTIONS = [
     "priority_goals(",
     "needs_attention(",
     "learn_from(",
+    "latest_indicator_batch(",
     "changes_since_previous_batch(",
     "region overview page data",
     "outcome_department_profile(",
