@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 SCHEMA = {
@@ -51,6 +53,41 @@ def row_problems(
         message=message_expr.cast(pl.String),
         severity=pl.lit(severity),
     )
+
+
+@dataclass(frozen=True)
+class RowCheck:
+    """One rule for every row: where ``failed`` holds, the row has a problem in ``column``.
+
+    ``failed`` must look at its own row alone (no windows or aggregations). ``suspect``, when
+    given, is a cheaper test that holds wherever ``failed`` may hold (a blank cell is among
+    those that did not parse as a number, say): only the rows it picks out are checked exactly.
+    """
+
+    failed: pl.Expr
+    column: str
+    message: pl.Expr | str
+    severity: str = ERROR
+    suspect: pl.Expr | None = None
+
+
+def check_rows(frame: pl.DataFrame, checks: list[RowCheck]) -> list[pl.DataFrame]:
+    """Returns one report per check, as ``row_problems`` would, in one pass over ``frame``.
+
+    Nearly every row of a large file passes every check: one pass picks out the rows where
+    any check may fail, and each check's report is built from those rows alone.
+    """
+    if not checks:
+        return []
+    may_fail = pl.any_horizontal(
+        (check.failed if check.suspect is None else check.suspect).fill_null(False)
+        for check in checks
+    )
+    suspects = frame.filter(may_fail)
+    return [
+        row_problems(suspects, check.failed, check.column, check.message, check.severity)
+        for check in checks
+    ]
 
 
 def combine(reports: list[pl.DataFrame]) -> pl.DataFrame:
