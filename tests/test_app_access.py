@@ -24,13 +24,25 @@ SECRETS = {
     "client_secret": "test-secret",
     "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration",
 }
-VIEWS = {"Region overview", "Outcome department", "Indicator explorer", "Area profile", "Indicator catalogue"}
+VIEWS = {
+    "Region overview",
+    "Outcome department",
+    "Indicator explorer",
+    "Area profile",
+    "Indicator catalogue",
+}
 PERMITTED = {
     "minister": VIEWS,
     "official": VIEWS,
     "analyst": VIEWS | {"Upload data", "Data batches"},
     "admin": VIEWS
-    | {"Upload data", "Data batches", "Configure outcome departments", "Users and roles", "Audit log"},
+    | {
+        "Upload data",
+        "Data batches",
+        "Configure outcome departments",
+        "Users and roles",
+        "Audit log",
+    },
 }
 
 
@@ -171,7 +183,9 @@ def test_an_expired_token_signs_the_user_out(oidc, audit):
     assert audit(actor="analyst@example.test")["action"].to_list() == ["session-expired"]
 
 
-@pytest.mark.parametrize("page", ["views/overview.py", "views/explorer.py", "views/area_profile.py"])
+@pytest.mark.parametrize(
+    "page", ["views/overview.py", "views/explorer.py", "views/area_profile.py"]
+)
 def test_a_region_in_the_url_outside_the_users_scope_is_refused(oidc, audit, page):
     at = oidc(claims("official")).run()  # the first run registers the pages
     at.query_params["region"] = NORTH_WEST
@@ -208,6 +222,17 @@ def test_ministers_get_no_downloads_and_officials_do(oidc):
         assert len(buttons) == expected, role
 
 
+def test_the_upload_page_offers_membership_files_only_to_administrators(oidc):
+    offered = {}
+    for role in ("analyst", "admin"):
+        at = oidc(claims(role)).run()
+        at.switch_page("views/upload.py").run()
+        offered[role] = at.radio(key="upload_kind").options
+    assert "Outcome department membership" not in offered["analyst"]
+    assert "Indicator values" in offered["analyst"]
+    assert "Outcome department membership" in offered["admin"]
+
+
 def test_roles_and_regions_can_come_from_a_users_file(oidc, monkeypatch, tmp_path, menus):
     users = tmp_path / "users.csv"
     users.write_text("email,name,roles,regions\nana@example.test,Ana,analyst,E12000001\n")
@@ -228,7 +253,9 @@ def test_an_administrator_changes_a_chair_and_it_is_a_batch_in_the_audit_log(oid
     chair.set_value("Jo Lead, Director of Children's Services")
     at.button(key="configure_save").click().run()
     assert not at.exception, at.exception
-    assert any("Saved" in s.value and "batch" in s.value for s in at.success), [e.value for e in at.error]
+    assert any("Saved" in s.value and "batch" in s.value for s in at.success), [
+        e.value for e in at.error
+    ]
     entry = audit(action="configure").row(0, named=True)
     assert (entry["actor"], entry["outcome"]) == ("admin@example.test", "succeeded")
 

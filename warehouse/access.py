@@ -190,10 +190,15 @@ def refusal(user: User, action: Action, region_code: str | None = None) -> str:
             "Ask an administrator to grant one."
         )
     if not user.can(action):
-        needed = ", ".join(r.value for r in Role if action in PERMISSIONS[r])
+        roles = [r.value for r in Role if action in PERMISSIONS[r]]
+        needed = (
+            f"the role {roles[0]}"
+            if len(roles) == 1
+            else f"one of the roles {', '.join(roles[:-1])} or {roles[-1]}"
+        )
         return (
-            f"You do not have access to {ACTION_WORDS[action]}: it needs the role "
-            f"{needed}; you are {user.role_names}."
+            f"You do not have access to {ACTION_WORDS[action]}: it needs {needed}; "
+            f"you are {user.role_names}."
         )
     return (
         f"You do not have access to region {region_code}. Your regions: "
@@ -222,5 +227,7 @@ def require(
     if con is not None:
         from warehouse.audit import record
 
-        record(con, actor, action, "refused", region_code=region_code, target=target, detail=message)
+        record(
+            con, actor, action, "refused", region_code=region_code, target=target, detail=message
+        )
     raise PermissionRefused(message)

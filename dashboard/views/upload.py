@@ -7,10 +7,12 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data
+from dashboard.auth import current_user
 from pipelines import problems, templates
 from pipelines.formats import WideMapping, detect_layout, suggest_mapping
 from pipelines.load import load_file
 from pipelines.readers import UnreadableFile, read_table
+from warehouse.batches import required_action
 
 KINDS = {
     "indicators": "Indicator values",
@@ -26,9 +28,12 @@ st.caption(
     "batch: it lands whole or not at all, and can be rolled back on the Data batches page."
 )
 
+# Only the kinds this user may write: membership is configuration (an administrator's).
+user = current_user()
+kinds = [k for k in KINDS if user is None or user.can(required_action(k))]
 kind = st.radio(
     "What are you uploading?",
-    list(KINDS),
+    kinds,
     format_func=KINDS.__getitem__,
     horizontal=True,
     key="upload_kind",
