@@ -3,7 +3,7 @@
 Errors block a load; these do not, because each can be right (a small authority has small
 counts, a definition change makes a jump). They are listed in the validation report with
 severity 'warning', and a load that has any writes only when the analyst accepts them.
-Every check is one Polars expression over the whole file.
+Every check is one Polars expression over the whole file, all evaluated in one pass.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from pipelines import problems
+from pipelines.problems import RowCheck
 
 WHAT_TO_DO = "Check it; if it is right, accept the warnings to load the file."
 _RANGE_IN_UNIT = r"\((-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\)"
@@ -65,6 +66,52 @@ def plausible_ranges(indicators: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _dense_code(frame: pl.DataFrame, column: str) -> pl.Series:
+    """Returns a small integer per row, equal exactly when ``column`` is (nulls alike)."""
+    distinct = frame.select(pl.col(column).unique()).with_row_index("_code")
+    return frame.select(column).join(
+        distinct, on=column, how="left", maintain_order="left", nulls_equal=True
+    )["_code"]
+
+
+def _previous_in_file(rows: pl.DataFrame) -> pl.Series:
+    """Returns, for each row, the position of the file's row with the latest earlier period
+    of the same indicator, area and frequency that has a value (null where there is none).
+
+    Rows without a value, or without an indicator, area or period, have none; rows without a
+    period end are nobody's previous period. The rows are sorted once, on one integer per
+    row made of small codes for the keys and the period's end, so no text is sorted.
+    """
+    keys = ["indicator_id", "area_code", "frequency"]
+    nothing = pl.repeat(None, rows.height, dtype=pl.get_index_type(), eager=True)
+    members = rows.select(
+        pl.arg_where(pl.col("value").is_not_null() & pl.col("period_end").is_not_null())
+    ).to_series()
+    if members.is_empty():
+        return nothing
+    codes = [_dense_code(rows, key).gather(members) for key in keys]
+    group = codes[0].cast(pl.Int64)
+    for code in codes[1:]:
+        group = group * (int(code.max()) + 1) + code.cast(pl.Int64)
+    days = rows["period_end"].gather(members).cast(pl.Int64)
+    first_day, span = int(days.min()), int(days.max()) - int(days.min()) + 1
+    if (int(group.max()) + 1) * span < 2**62:
+        order = (group * span + (days - first_day)).arg_sort()
+    else:  # more groups and days than one integer holds: sort on both
+        order = pl.DataFrame({"g": group, "d": days}).select(pl.arg_sort_by("g", "d")).to_series()
+    grouped = group.gather(order)
+    previous = members.gather(order).shift(1)
+    previous = pl.select(
+        pl.when(grouped == grouped.shift(1)).then(previous).otherwise(None)
+    ).to_series()
+    # Only a row with an indicator, area and period is matched to its previous period.
+    receives = rows.select(
+        pl.all_horizontal(pl.col(c).is_not_null() for c in ("indicator_id", "area_code", "period"))
+    ).to_series()
+    by_row = nothing.scatter(members.gather(order), previous)
+    return pl.select(pl.when(receives).then(by_row).otherwise(None)).to_series()
+
+
 def with_previous_period(rows: pl.DataFrame, warehouse_previous: pl.DataFrame) -> pl.DataFrame:
     """Returns ``rows`` with ``previous_value`` and ``previous_period``.
 
@@ -72,27 +119,19 @@ def with_previous_period(rows: pl.DataFrame, warehouse_previous: pl.DataFrame) -
     the same indicator and area, in the file or (current value) in the warehouse, whichever
     is later; the file wins when both hold it, since the file revises the warehouse.
     """
-    keys = ["indicator_id", "area_code", "frequency"]
-    in_file = (
-        rows.filter(pl.col("value").is_not_null())
-        .select(*keys, "period", "period_end", "value")
-        .sort([*keys, "period_end"])
-        .with_columns(
-            pl.col(c).shift(1).over(keys).alias(f"file_{c}")
-            for c in ("period", "period_end", "value")
+    keys = ["indicator_id", "area_code", "period"]
+    previous = _previous_in_file(rows)
+    in_file = {f"file_{c}": rows[c].gather(previous) for c in ("period", "period_end", "value")}
+    frame = rows.with_columns(**in_file)
+    if warehouse_previous.is_empty():
+        # What the join below gives when the warehouse has nothing before these values.
+        joined = frame.with_columns(
+            pl.lit(None, dtype).alias(c)
+            for c, dtype in warehouse_previous.schema.items()
+            if c not in keys
         )
-        .select(
-            "indicator_id", "area_code", "period", "file_period", "file_period_end", "file_value"
-        )
-    )
-    joined = rows.join(
-        in_file, on=["indicator_id", "area_code", "period"], how="left", maintain_order="left"
-    ).join(
-        warehouse_previous,
-        on=["indicator_id", "area_code", "period"],
-        how="left",
-        maintain_order="left",
-    )
+    else:
+        joined = frame.join(warehouse_previous, on=keys, how="left", maintain_order="left")
     file_is_later = pl.col("file_period_end").is_not_null() & (
         pl.col("previous_period_end").is_null()
         | (pl.col("file_period_end") >= pl.col("previous_period_end"))
@@ -126,9 +165,8 @@ def observation_warnings(
     factor = thresholds.jump_factor
     ratio = value.abs() / previous.abs()
     comparable = value.is_not_null() & previous.is_not_null() & (value != 0) & (previous != 0)
-    reports = [
-        problems.row_problems(
-            frame,
+    checks = [
+        RowCheck(
             pl.col("count") < thresholds.small_count,
             "count",
             pl.format(
@@ -139,8 +177,7 @@ def observation_warnings(
             ),
             severity=problems.WARNING,
         ),
-        problems.row_problems(
-            frame,
+        RowCheck(
             comparable & ((ratio > factor) | (ratio < 1 / factor)),
             "value",
             pl.format(
@@ -154,8 +191,7 @@ def observation_warnings(
             ),
             severity=problems.WARNING,
         ),
-        problems.row_problems(
-            frame,
+        RowCheck(
             (value < pl.col("lowest")) | (value > pl.col("highest")),
             "value",
             pl.format(
@@ -169,4 +205,4 @@ def observation_warnings(
             severity=problems.WARNING,
         ),
     ]
-    return problems.combine(reports)
+    return problems.combine(problems.check_rows(frame, checks))
