@@ -31,6 +31,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 
@@ -61,6 +62,10 @@ MAX_ZIP_ENTRIES = 10_000
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _MAX_PREAMBLE_LINES = 10
+_HEAD_LINES = 1000
+"""Lines looked at for the header (and the preamble above it) before reading the rest."""
+_BLOCK_BYTES = 1 << 24
+"""Bytes counted at once when checking that every row has as many cells as the header."""
 _MAX_ROWS_NAMED = 5
 _EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
 _NUMBER = re.compile(r"^[+-]?(\d+(,\d{3})*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
@@ -240,7 +245,8 @@ def _utf8_bytes(raw: bytes, name: str) -> bytes:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        raw.decode("utf-8")
+        if not raw.isascii():  # ASCII is UTF-8, and much quicker to recognise than to decode
+            raw.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
         # Excel on Windows saves "CSV" as Windows-1252; anything else is refused.
         try:
@@ -396,11 +402,25 @@ def _lines(data: bytes) -> pl.Series:
     )["line"].fill_null("")
 
 
+def _end_of_lines(data: bytes, count: int, start: int = 0) -> int:
+    """Returns the offset just after the ``count``-th line ending from ``start`` (or the end)."""
+    position = start - 1
+    for _ in range(count):
+        position = data.find(b"\n", position + 1)
+        if position < 0:
+            return len(data)
+    return position + 1
+
+
 def _read_csv(path: Path) -> pl.DataFrame:
     data = _utf8_bytes(path.read_bytes(), path.name)
-    lines = _lines(data)
-    head = lines.head(1000)
-    filled = (head if head.str.strip_chars().ne("").any() else lines).str.strip_chars() != ""
+    # The header is found among the first lines; the rest are split into lines only when the
+    # quick count of delimiters below is not enough.
+    lines = _lines(data[: _end_of_lines(data, _HEAD_LINES + 3 * _MAX_PREAMBLE_LINES)])
+    filled = lines.head(_HEAD_LINES).str.strip_chars() != ""
+    if not filled.any():  # a thousand blank lines: look further
+        lines = _lines(data)
+        filled = lines.str.strip_chars() != ""
     if not filled.any():
         raise UnreadableFile(
             f"{path.name} is empty (it has only blank lines). "
@@ -412,7 +432,10 @@ def _read_csv(path: Path) -> pl.DataFrame:
     header_row = header_index + 1
     where = f"row {header_row}"
     names = _check_header(_split(sample[header_index], delimiter), path.name, where)
-    _check_row_lengths(lines.slice(header_index), delimiter, len(names), header_row, path.name)
+    if not _every_row_fits(data, _end_of_lines(data, header_index), delimiter, len(names) - 1):
+        _check_row_lengths(
+            _lines(data).slice(header_index), delimiter, len(names), header_row, path.name
+        )
     try:
         frame = pl.read_csv(
             data,
@@ -435,6 +458,39 @@ def _read_csv(path: Path) -> pl.DataFrame:
         pl.col("_row").cast(pl.Int64)
     )
     return _name_columns(frame, names, path.name, where)
+
+
+def _every_row_fits(data: bytes, header: int, delimiter: str, delimiters: int) -> bool:
+    """True when the header (at offset ``header``) and the lines after it have no quotes and
+    every line after it has exactly ``delimiters`` delimiters: as many cells as the header.
+
+    False means look line by line (``_check_row_lengths``), which also knows about quoted
+    values and blank lines. Counted over the bytes in blocks of whole lines, without
+    making a string of each line.
+    """
+    if data.find(b'"', header) >= 0:
+        return False
+    start = _end_of_lines(data, 1, header)
+    everything = np.frombuffer(data, dtype=np.uint8)
+    separator = ord(delimiter)
+    while start < len(data):
+        end = _end_of_lines(data, 1, min(start + _BLOCK_BYTES, len(data)) - 1)
+        block = everything[start:end]
+        ends = np.flatnonzero(block == ord("\n"))
+        if ends.size == 0 or ends[-1] != block.size - 1:
+            ends = np.append(ends, block.size)  # the last line has no line ending
+        starts = np.concatenate(([0], ends[:-1] + 1))
+        found = np.flatnonzero(block == separator)
+        # As many delimiters as lines times the count, and each line's share of them (taken
+        # in order) within that line: then every line has exactly its share.
+        if found.size != delimiters * ends.size:
+            return False
+        if delimiters:
+            shares = found.reshape(-1, delimiters)
+            if (shares[:, 0] < starts).any() or (shares[:, -1] > ends).any():
+                return False
+        start = end
+    return True
 
 
 def _check_row_lengths(
