@@ -14,6 +14,10 @@ _HOUSE_CSS = """
 <style>
 :focus-visible { outline: 3px solid #ffdd00 !important; outline-offset: 0 !important;
                  box-shadow: 0 0 0 6px #0b0c0c !important; }
+/* A select box clips its own input's outline: ring the whole box while it has the focus. */
+[data-testid="stSelectbox"] div:has(> input:focus-visible),
+[data-testid="stMultiSelect"] div:has(> input:focus-visible) {
+    outline: 3px solid #ffdd00; outline-offset: 0; box-shadow: 0 0 0 6px #0b0c0c; }
 [data-testid="stMainBlockContainer"] { padding-top: 4rem; }
 h1 { font-size: 2rem !important; padding-bottom: 0.25rem !important; }
 @media print { [data-testid="stSidebar"], header, [data-testid="stToolbar"] { display: none !important; } }

@@ -51,7 +51,7 @@ def check_table(page: Page, expected: pl.DataFrame) -> list[dict]:
     """Asserts the explorer's table shows ``expected``'s rows; returns the rows as read."""
     assert f"{expected.height:,} rows for {REGION} in {PERIOD}." in main_text(page)
     shown = grid_rows(dataframe(page, index=0), rows=expected.height)
-    assert [(s["Indicator"], s["Area code"], s["period"]) for s in shown] == [
+    assert [(s["Indicator"], s["Area code"], s["Period"]) for s in shown] == [
         (e["indicator_id"], e["area_code"], e["period"]) for e in expected.iter_rows(named=True)
     ]
     for s, e in zip(shown, expected.iter_rows(named=True), strict=True):
