@@ -129,7 +129,12 @@ def refuse_region(user: User, wanted: str | None, shown: str) -> None:
         return
     message = refusal(user, Action.VIEW, wanted)
     record(
-        data.cursor(), user, Action.VIEW, "refused", region_code=wanted, target="region in URL",
+        data.cursor(),
+        user,
+        Action.VIEW,
+        "refused",
+        region_code=wanted,
+        target="region in URL",
         detail=message,
     )
     st.warning(message + " Showing your region instead.", icon=":material/block:")
@@ -176,6 +181,4 @@ def _record_sign_in(user: User) -> None:
     if user.has_access():
         record(data.cursor(), user, Event.SIGN_IN, "succeeded", detail=user.role_names)
     else:
-        record(
-            data.cursor(), user, Event.SIGN_IN, "refused", detail="no role or no region"
-        )
+        record(data.cursor(), user, Event.SIGN_IN, "refused", detail="no role or no region")

@@ -77,7 +77,12 @@ if st.button("Save this outcome department", type="primary", key="configure_save
     ]
     try:
         batch_id = configure_outcome_department(
-            data.cursor(), data.operator(), department_id, chair=chair, members=members, goals=wanted
+            data.cursor(),
+            data.operator(),
+            department_id,
+            chair=chair,
+            members=members,
+            goals=wanted,
         )
     except (ConfigurationRefused, PermissionRefused) as error:
         st.error(str(error), icon=":material/error:")

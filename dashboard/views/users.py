@@ -21,7 +21,9 @@ st.dataframe(
         {
             "role": [role.value for role in Role],
             **{
-                ACTION_WORDS[action]: ["yes" if action in PERMISSIONS[role] else "no" for role in Role]
+                ACTION_WORDS[action]: [
+                    "yes" if action in PERMISSIONS[role] else "no" for role in Role
+                ]
                 for action in Action
             },
         }
