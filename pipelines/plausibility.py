@@ -8,12 +8,14 @@ Every check is one Polars expression over the whole file, all evaluated in one p
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import polars as pl
 
 from pipelines import problems
 from pipelines.problems import RowCheck
+from pipelines.validate import with_lookup
 
 WHAT_TO_DO = "Check it; if it is right, accept the warnings to load the file."
 _RANGE_IN_UNIT = r"\((-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\)"
@@ -66,12 +68,10 @@ def plausible_ranges(indicators: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _dense_code(frame: pl.DataFrame, column: str) -> pl.Series:
-    """Returns a small integer per row, equal exactly when ``column`` is (nulls alike)."""
-    distinct = frame.select(pl.col(column).unique()).with_row_index("_code")
-    return frame.select(column).join(
-        distinct, on=column, how="left", maintain_order="left", nulls_equal=True
-    )["_code"]
+def _codes(column: pl.Series) -> pl.Series:
+    """Returns an integer per value, equal exactly when the values are (nulls alike)."""
+    codes = column.cast(pl.Categorical).to_physical().cast(pl.Int64)
+    return codes.fill_null(int(codes.max() or 0) + 1)
 
 
 def _previous_in_file(rows: pl.DataFrame) -> pl.Series:
@@ -80,36 +80,38 @@ def _previous_in_file(rows: pl.DataFrame) -> pl.Series:
 
     Rows without a value, or without an indicator, area or period, have none; rows without a
     period end are nobody's previous period. The rows are sorted once, on one integer per
-    row made of small codes for the keys and the period's end, so no text is sorted.
+    row made of codes for the keys and the period's end, so no text is sorted.
     """
-    keys = ["indicator_id", "area_code", "frequency"]
     nothing = pl.repeat(None, rows.height, dtype=pl.get_index_type(), eager=True)
     members = rows.select(
         pl.arg_where(pl.col("value").is_not_null() & pl.col("period_end").is_not_null())
     ).to_series()
     if members.is_empty():
         return nothing
-    codes = [_dense_code(rows, key).gather(members) for key in keys]
-    group = codes[0].cast(pl.Int64)
-    for code in codes[1:]:
-        group = group * (int(code.max()) + 1) + code.cast(pl.Int64)
+    codes = [
+        _codes(rows[key]).gather(members) for key in ("indicator_id", "area_code", "frequency")
+    ]
     days = rows["period_end"].gather(members).cast(pl.Int64)
-    first_day, span = int(days.min()), int(days.max()) - int(days.min()) + 1
-    if (int(group.max()) + 1) * span < 2**62:
-        order = (group * span + (days - first_day)).arg_sort()
-    else:  # more groups and days than one integer holds: sort on both
-        order = pl.DataFrame({"g": group, "d": days}).select(pl.arg_sort_by("g", "d")).to_series()
-    grouped = group.gather(order)
+    days = days - int(days.min())
+    sizes = [int(part.max()) + 1 for part in [*codes, days]]
+    if math.prod(sizes) < 2**62:
+        key = codes[0]
+        for part, size in zip([*codes[1:], days], sizes[1:], strict=True):
+            key = key * size + part
+        order = key.arg_sort()
+    else:  # too many distinct keys for one integer: sort on each
+        parts = {f"part_{i}": part for i, part in enumerate([*codes, days])}
+        order = pl.DataFrame(parts).select(pl.arg_sort_by(list(parts))).to_series()
+    in_order = [part.gather(order) for part in codes]
+    same_group = pl.select(pl.all_horizontal(part == part.shift(1) for part in in_order))
     previous = members.gather(order).shift(1)
-    previous = pl.select(
-        pl.when(grouped == grouped.shift(1)).then(previous).otherwise(None)
-    ).to_series()
+    previous = pl.select(pl.when(same_group.to_series()).then(previous)).to_series()
     # Only a row with an indicator, area and period is matched to its previous period.
     receives = rows.select(
         pl.all_horizontal(pl.col(c).is_not_null() for c in ("indicator_id", "area_code", "period"))
     ).to_series()
     by_row = nothing.scatter(members.gather(order), previous)
-    return pl.select(pl.when(receives).then(by_row).otherwise(None)).to_series()
+    return pl.select(pl.when(receives).then(by_row)).to_series()
 
 
 def with_previous_period(rows: pl.DataFrame, warehouse_previous: pl.DataFrame) -> pl.DataFrame:
@@ -122,7 +124,7 @@ def with_previous_period(rows: pl.DataFrame, warehouse_previous: pl.DataFrame) -
     keys = ["indicator_id", "area_code", "period"]
     previous = _previous_in_file(rows)
     in_file = {f"file_{c}": rows[c].gather(previous) for c in ("period", "period_end", "value")}
-    frame = rows.with_columns(**in_file)
+    frame = rows.with_columns(**in_file).rechunk()  # as a join leaves it; free for one chunk
     if warehouse_previous.is_empty():
         # What the join below gives when the warehouse has nothing before these values.
         joined = frame.with_columns(
@@ -158,8 +160,8 @@ def observation_warnings(
     ``indicators`` the catalogue (``indicator_id``, ``unit``, ``value_type``, ``multiplier``);
     ``warehouse_previous`` what ``warehouse.previous_values.previous_values`` returns.
     """
-    frame = with_previous_period(rows, warehouse_previous).join(
-        plausible_ranges(indicators), on="indicator_id", how="left", maintain_order="left"
+    frame = with_lookup(
+        with_previous_period(rows, warehouse_previous), plausible_ranges(indicators), "indicator_id"
     )
     value, previous = pl.col("value"), pl.col("previous_value")
     factor = thresholds.jump_factor

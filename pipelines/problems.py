@@ -46,12 +46,18 @@ def row_problems(
     """
     message_expr = pl.lit(message) if isinstance(message, str) else message
     value = pl.col(column).cast(pl.String) if column in frame.columns else pl.lit(None, pl.String)
-    return frame.filter(failed.fill_null(False)).select(
-        row=pl.col("_row").cast(pl.Int64),
-        column=pl.lit(column),
-        value=value,
-        message=message_expr.cast(pl.String),
-        severity=pl.lit(severity),
+    # One chunk per column: Polars 2.1 can panic in pl.format over columns chunked unevenly
+    # (a frame's own columns beside ones looked up or gathered); the failing rows are few.
+    return (
+        frame.filter(failed.fill_null(False))
+        .rechunk()
+        .select(
+            row=pl.col("_row").cast(pl.Int64),
+            column=pl.lit(column),
+            value=value,
+            message=message_expr.cast(pl.String),
+            severity=pl.lit(severity),
+        )
     )
 
 

@@ -87,6 +87,23 @@ def missing_columns(frame: pl.DataFrame, required: list[str], known: list[str]) 
     return problems.combine(reports)
 
 
+def with_lookup(frame: pl.DataFrame, lookup: pl.DataFrame, on: str, **join) -> pl.DataFrame:
+    """Returns ``frame`` with ``lookup``'s columns joined on ``on`` (a left join in the
+    frame's order; ``join`` holds further ``DataFrame.join`` options).
+
+    When the lookup holds each key once (a few hundred distinct ids, say) only the key
+    column goes through the join and the columns found are set beside the frame, instead of
+    copying every column of a large frame through the join.
+    """
+    added = [c for c in lookup.columns if c != on]
+    if lookup[on].n_unique() == lookup.height and not set(added) & set(frame.columns):
+        found = frame.select(on).join(lookup, on=on, how="left", maintain_order="left", **join)
+        # One chunk per column, as a join leaves them (see problems.row_problems); free when
+        # the frame is in one chunk already, as read_table leaves it.
+        return pl.concat([frame, found.select(added)], how="horizontal").rechunk()
+    return frame.join(lookup, on=on, how="left", maintain_order="left", **join)
+
+
 def _with_optional(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     return frame.with_columns(
         pl.lit(None, pl.String).alias(c) for c in columns if c not in frame.columns
@@ -125,9 +142,8 @@ def _check_keys(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFrame, li
         )
     )
     # Null ids and codes join too (nulls_equal), so that their blank flags arrive with them.
-    frame = frame.join(
-        ids, on="indicator_id", how="left", maintain_order="left", nulls_equal=True
-    ).join(places, on="area_code", how="left", maintain_order="left", nulls_equal=True)
+    frame = with_lookup(frame, ids, "indicator_id", nulls_equal=True)
+    frame = with_lookup(frame, places, "area_code", nulls_equal=True)
     checks = [
         RowCheck(
             pl.col("_indicator_blank"),
@@ -178,7 +194,7 @@ def _check_period(frame: pl.DataFrame, column: str) -> tuple[pl.DataFrame, RowCh
         )
         .with_columns(pl.col(f"_{column}").rank("dense").alias(f"_{column}_key"))
     )
-    frame = frame.join(parsed, on=column, how="left", maintain_order="left")
+    frame = with_lookup(frame, parsed, column)
     check = RowCheck(
         pl.col(f"{column}_end").is_null(),
         column,
@@ -246,12 +262,16 @@ def _duplicate_keys(frame: pl.DataFrame, keys: list[str], described: str) -> pl.
 
     ``keys`` may be one integer column that stands for several (``_composite_key``).
     """
-    keyed = frame.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
-    # Nearly always every key is unique, which a hash of each key shows in one pass; keys
-    # whose hashes collide are told apart exactly below.
-    if keyed.select(pl.struct(keys).hash().is_unique().all()).item():
+    present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    # Nearly always every key is unique, which counting the distinct keys (or their hashes)
+    # shows in one pass over the key columns alone; keys whose hashes collide are told apart
+    # exactly below.
+    key = pl.col(keys[0]) if len(keys) == 1 else pl.struct(keys).hash()
+    if frame.select(key.filter(present).n_unique() == present.sum()).item():
         return problems.empty()
-    keyed = keyed.with_columns(_first=pl.col("_row").min().over(keys), _n=pl.len().over(keys))
+    keyed = frame.filter(present).with_columns(
+        _first=pl.col("_row").min().over(keys), _n=pl.len().over(keys)
+    )
     return problems.row_problems(
         keyed,
         (pl.col("_n") > 1) & (pl.col("_row") != pl.col("_first")),
