@@ -31,7 +31,6 @@ import zipfile
 import zlib
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 
 
@@ -64,8 +63,6 @@ DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _MAX_PREAMBLE_LINES = 10
 _HEAD_LINES = 1000
 """Lines looked at for the header (and the preamble above it) before reading the rest."""
-_BLOCK_BYTES = 1 << 24
-"""Bytes counted at once when checking that every row has as many cells as the header."""
 _MAX_ROWS_NAMED = 5
 _EXCEL_MIDNIGHT = r"^(\d{4}-\d{2}-\d{2})[ T]00:00:00(?:\.0+)?$"
 _NUMBER = re.compile(r"^[+-]?(\d+(,\d{3})*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?$")
@@ -414,8 +411,8 @@ def _end_of_lines(data: bytes, count: int, start: int = 0) -> int:
 
 def _read_csv(path: Path) -> pl.DataFrame:
     data = _utf8_bytes(path.read_bytes(), path.name)
-    # The header is found among the first lines; the rest are split into lines only when the
-    # quick count of delimiters below is not enough.
+    # The header is found among the first lines; the rest are split into lines only when
+    # counting delimiters (below) is not enough to show every row has the header's cells.
     lines = _lines(data[: _end_of_lines(data, _HEAD_LINES + 3 * _MAX_PREAMBLE_LINES)])
     filled = lines.head(_HEAD_LINES).str.strip_chars() != ""
     if not filled.any():  # a thousand blank lines: look further
@@ -432,10 +429,14 @@ def _read_csv(path: Path) -> pl.DataFrame:
     header_row = header_index + 1
     where = f"row {header_row}"
     names = _check_header(_split(sample[header_index], delimiter), path.name, where)
-    if not _every_row_fits(data, _end_of_lines(data, header_index), delimiter, len(names) - 1):
-        _check_row_lengths(
-            _lines(data).slice(header_index), delimiter, len(names), header_row, path.name
-        )
+
+    def check_row_lengths() -> None:
+        lines_from_header = _lines(data).slice(header_index)
+        _check_row_lengths(lines_from_header, delimiter, len(names), header_row, path.name)
+
+    counted = _delimiters_add_up(data, _end_of_lines(data, header_index), delimiter, len(names) - 1)
+    if not counted:
+        check_row_lengths()
     try:
         frame = pl.read_csv(
             data,
@@ -449,6 +450,8 @@ def _read_csv(path: Path) -> pl.DataFrame:
             raise_if_empty=False,
         )
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError) as error:
+        if counted:  # a row with too many cells, balanced by one with too few: name them
+            check_row_lengths()
         raise UnreadableFile(
             f"{path.name} could not be read as a table ({str(error).splitlines()[0]}). "
             "Check that every row has the same number of columns as the header and that "
@@ -460,37 +463,26 @@ def _read_csv(path: Path) -> pl.DataFrame:
     return _name_columns(frame, names, path.name, where)
 
 
-def _every_row_fits(data: bytes, header: int, delimiter: str, delimiters: int) -> bool:
-    """True when the header (at offset ``header``) and the lines after it have no quotes and
-    every line after it has exactly ``delimiters`` delimiters: as many cells as the header.
+def _delimiters_add_up(data: bytes, header: int, delimiter: str, delimiters: int) -> bool:
+    """True when the header (at offset ``header``) and the lines after it have no quotes, the
+    lines after it hold ``delimiters`` delimiters each on average and the last one exactly.
 
-    False means look line by line (``_check_row_lengths``), which also knows about quoted
-    values and blank lines. Counted over the bytes in blocks of whole lines, without
-    making a string of each line.
+    The reader refuses a line with more cells than the header, so once it has read the file
+    none has more delimiters; as many as every line having exactly its share means none
+    has fewer either. (It lets one trailing delimiter pass on a last line without a line
+    ending, hence the look at the last line.) False means look line by line
+    (``_check_row_lengths``), which also knows about quoted values and blank lines.
     """
     if data.find(b'"', header) >= 0:
         return False
     start = _end_of_lines(data, 1, header)
-    everything = np.frombuffer(data, dtype=np.uint8)
-    separator = ord(delimiter)
-    while start < len(data):
-        end = _end_of_lines(data, 1, min(start + _BLOCK_BYTES, len(data)) - 1)
-        block = everything[start:end]
-        ends = np.flatnonzero(block == ord("\n"))
-        if ends.size == 0 or ends[-1] != block.size - 1:
-            ends = np.append(ends, block.size)  # the last line has no line ending
-        starts = np.concatenate(([0], ends[:-1] + 1))
-        found = np.flatnonzero(block == separator)
-        # As many delimiters as lines times the count, and each line's share of them (taken
-        # in order) within that line: then every line has exactly its share.
-        if found.size != delimiters * ends.size:
+    lines = data.count(b"\n", start)
+    last = data.rfind(b"\n", start) + 1 if lines else start
+    if last < len(data):  # the last line has no line ending
+        if data.count(delimiter.encode(), last) != delimiters:
             return False
-        if delimiters:
-            shares = found.reshape(-1, delimiters)
-            if (shares[:, 0] < starts).any() or (shares[:, -1] > ends).any():
-                return False
-        start = end
-    return True
+        lines += 1
+    return data.count(delimiter.encode(), start) == delimiters * lines
 
 
 def _check_row_lengths(
