@@ -28,8 +28,13 @@ def previous_values(con: duckdb.DuckDBPyConnection, rows: pl.DataFrame) -> pl.Da
     keys = rows.select("indicator_id", "area_code", "period", "period_end", "frequency")
     if keys.is_empty():
         return pl.DataFrame(schema=PREVIOUS_SCHEMA)
+    pairs = keys.select("indicator_id", "area_code", "frequency")
+    # A file's rows come in runs of one indicator and area: keep the first of each run (a
+    # cheap look at the row before), then the distinct ones among those.
+    run_starts = pl.any_horizontal(pl.col(c).ne_missing(pl.col(c).shift(1)) for c in pairs.columns)
+    pairs = pairs.filter(run_starts | (pl.int_range(pl.len()) == 0)).unique()
     name = f"incoming_{uuid.uuid4().hex}"
-    con.register(name, keys.select("indicator_id", "area_code", "frequency").unique().to_arrow())
+    con.register(name, pairs.to_arrow())
     try:
         sql = f"""
             SELECT * FROM (
