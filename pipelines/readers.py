@@ -409,8 +409,20 @@ def _end_of_lines(data: bytes, count: int, start: int = 0) -> int:
     return position + 1
 
 
+def _one_line_ending(data: bytes) -> bytes:
+    """Returns the bytes with every line ending as ``\n``.
+
+    A carriage return alone ends a line in files saved by old Mac spreadsheets, and one
+    stray inside a line would otherwise stop the reader; either way the rows are then
+    what a spreadsheet shows, and a row split by a stray one is named by its cell count.
+    """
+    if b"\r" not in data or data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 def _read_csv(path: Path) -> pl.DataFrame:
-    data = _utf8_bytes(path.read_bytes(), path.name)
+    data = _one_line_ending(_utf8_bytes(path.read_bytes(), path.name))
     # The header is found among the first lines; the rest are split into lines only when
     # counting delimiters (below) is not enough to show every row has the header's cells.
     lines = _lines(data[: _end_of_lines(data, _HEAD_LINES + 3 * _MAX_PREAMBLE_LINES)])

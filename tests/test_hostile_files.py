@@ -49,6 +49,8 @@ class StoredVerbatim:
 
 COMMITTED = {
     "empty.csv": Refused("is empty"),
+    # A carriage return alone ends a line (old Mac files), so the row is split in two.
+    "stray_carriage_return.csv": Refused("row 2 has 4 cells; row 3 has 6 cells", row=2),
     "only_blank_lines.csv": Refused("only blank lines"),
     "header_only.csv": Refused("no data rows"),
     "wrong_delimiter_one_column_header.csv": Refused("wrong delimiter", row=2),

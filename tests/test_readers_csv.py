@@ -92,6 +92,14 @@ def test_a_quoted_value_over_two_lines_counts_as_one_spreadsheet_row(tmp_path):
     assert table["_row"].to_list() == [2, 3]
 
 
+def test_old_mac_line_endings_are_lines_and_windows_ones_stay_as_they_were(tmp_path):
+    rows = ["NI 116,E06000001,2008/09,29.5,", "NI 116,E06000002,2008/09,33,x"]
+    for ending in ("\r", "\r\n"):
+        table = read_table(write(tmp_path, HEADER.strip() + ending + ending.join(rows) + ending))
+        assert table["_row"].to_list() == [2, 3], repr(ending)
+        assert table["note"].to_list() == ["", "x"], repr(ending)
+
+
 def test_a_trailing_delimiter_on_every_line_is_not_a_column(tmp_path):
     path = write(tmp_path, "indicator_id,area_code,\nNI 116,E06000001,\n")
     assert read_table(path).columns == ["_row", "indicator_id", "area_code"]
