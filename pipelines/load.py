@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,6 +105,9 @@ def lookups(con: duckdb.DuckDBPyConnection) -> Lookups:
     )
 
 
+_HASHING = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+
+
 def sha256_of(path: Path) -> str:
     """Returns the SHA-256 of a file's bytes."""
     digest = hashlib.sha256()
@@ -171,7 +175,13 @@ def load_frame(
         warnings = observation_warnings(
             clean.with_columns(_row=table["_row"]),
             known.indicators,
-            previous_values(con, clean.filter(pl.col("value").is_not_null())),
+            previous_values(
+                con,
+                # The key columns alone: filtering every column of a large file copies them.
+                clean.select(
+                    "indicator_id", "area_code", "period", "period_end", "frequency"
+                ).filter(clean["value"].is_not_null()),
+            ),
             thresholds or Thresholds(),
         )
         report = problems.combine([report, warnings])
@@ -213,13 +223,9 @@ def load_frame(
         outcome.changes = metadata_changes(revised, known.indicators)
     elif kind == "membership":
         outcome.changes = membership_changes(revised, known.outcome_departments)
-    counts = preview["change"].value_counts()
-    count = dict(zip(counts["change"].to_list(), counts["count"].to_list(), strict=True))
-    outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = (
-        count.get("new", 0),
-        count.get("revised", 0),
-        count.get("unchanged", 0),
-    )
+    outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = preview.select(
+        (pl.col("change") == c).sum().alias(c) for c in ("new", "revised", "unchanged")
+    ).row(0)
     summary = (
         f"{outcome.rows_new} new, {outcome.rows_revised} revised and "
         f"{outcome.rows_unchanged} unchanged row(s)"
@@ -342,6 +348,9 @@ def load_file(
             _log_run_outside_warehouse(settings, path, outcome, started)
         return outcome
     max_bytes = settings.max_upload_mb * 1024 * 1024
+    # The file's hash (for its lineage) is taken beside the reading: hashlib lets go of the
+    # interpreter while it works, so the two overlap.
+    digest = _HASHING.submit(sha256_of, path)
     conversion: Conversion | None = None
     if on_progress:
         on_progress(f"Reading {path.name}", 0.0)
@@ -367,7 +376,7 @@ def load_file(
             table,
             kind=kind,
             file_name=path.name,
-            sha256=sha256_of(path),
+            sha256=digest.result(),
             operator=operator,
             confirm_revisions=confirm_revisions,
             dry_run=dry_run,
