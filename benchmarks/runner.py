@@ -226,6 +226,7 @@ def growth_figures(figures: list[Figure], sizes: list[int], config: RunConfig) -
 
 def run(config: RunConfig) -> list[Figure]:
     """Returns every figure of the run, after printing them and writing RESULTS.md."""
+    begun = time.perf_counter()
     facts = environment.describe()
     region, name = (
         (config.region, region_name(config.region)) if config.region else default_region()
@@ -342,6 +343,8 @@ def run(config: RunConfig) -> list[Figure]:
         "sections": ", ".join(config.sections),
         "region": f"{region} {name}",
         "data": "<br>".join(data_notes),
+        "run time": f"{(time.perf_counter() - begun) / 60:.1f} min (the whole run: files, "
+        "warehouses, every section and size)",
     }
     title = "Benchmark results" + (" (quick mode)" if config.quick else "")
     report.write_results(figures, facts, config.results, title, config.append)
