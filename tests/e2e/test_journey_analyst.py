@@ -50,7 +50,7 @@ def shown_value(rows: list[dict]) -> tuple[str, float | None]:
     """Returns the (period, value) of the explorer's one row."""
     assert len(rows) == 1, rows
     assert (rows[0]["Indicator"], rows[0]["Area code"]) == (INDICATOR, AREA)
-    return rows[0]["period"], number(rows[0]["Value"])
+    return rows[0]["Period"], number(rows[0]["Value"])
 
 
 def test_analyst_uploads_revisions_commits_and_rolls_back(page, private_server, demo_con, tmp_path):
