@@ -8,14 +8,13 @@ Every check is one Polars expression over the whole file, all evaluated in one p
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import polars as pl
 
 from pipelines import problems
 from pipelines.problems import RowCheck
-from pipelines.validate import with_lookup
+from pipelines.validate import packed_key, with_lookup
 
 WHAT_TO_DO = "Check it; if it is right, accept the warnings to load the file."
 _RANGE_IN_UNIT = r"\((-?\d+(?:\.\d+)?)\s*-\s*(-?\d+(?:\.\d+)?)\)"
@@ -93,11 +92,8 @@ def _previous_in_file(rows: pl.DataFrame) -> pl.Series:
     ]
     days = rows["period_end"].gather(members).cast(pl.Int64)
     days = days - int(days.min())
-    sizes = [int(part.max()) + 1 for part in [*codes, days]]
-    if math.prod(sizes) < 2**62:
-        key = codes[0]
-        for part, size in zip([*codes[1:], days], sizes[1:], strict=True):
-            key = key * size + part
+    key = packed_key([*codes, days])
+    if key is not None:
         order = key.arg_sort()
     else:  # too many distinct keys for one integer: sort on each
         parts = {f"part_{i}": part for i, part in enumerate([*codes, days])}

@@ -260,7 +260,7 @@ def _check_numbers(columns: list[str]) -> list[RowCheck]:
 def _duplicate_keys(frame: pl.DataFrame, keys: list[str], described: str) -> pl.DataFrame:
     """Reports every repeat of a key after its first row (the message names the first row).
 
-    ``keys`` may be one integer column that stands for several (``_composite_key``).
+    ``keys`` may be one integer column that stands for several (``packed_key``).
     """
     present = pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
     # Nearly always every key is unique, which counting the distinct keys (or their hashes)
@@ -283,15 +283,18 @@ def _duplicate_keys(frame: pl.DataFrame, keys: list[str], described: str) -> pl.
     )
 
 
-def _composite_key(frame: pl.DataFrame, parts: list[str]) -> pl.Expr | None:
-    """Returns one Int64 per row from small non-negative integer columns (``_*_key``), equal
-    exactly when all parts are and null where any is; None if it would not fit in 62 bits."""
-    sizes = [int(frame[part].max() or 0) + 1 for part in parts]
+def packed_key(parts: list[pl.Series]) -> pl.Series | None:
+    """Returns one Int64 per row from small non-negative integer series (codes), equal
+    exactly when all parts are and null where any is; None if it would not fit in 62 bits.
+
+    Sorting or counting one integer is much cheaper than doing it over several text columns.
+    """
+    sizes = [int(part.max() or 0) + 1 for part in parts]
     if math.prod(sizes) >= 2**62:
         return None
-    key = pl.col(parts[0]).cast(pl.Int64)
+    key = parts[0].cast(pl.Int64)
     for part, size in zip(parts[1:], sizes[1:], strict=True):
-        key = key * size + pl.col(part).cast(pl.Int64)
+        key = key * size + part.cast(pl.Int64)
     return key
 
 
@@ -384,7 +387,7 @@ def validate_observations(
     )
     reports = problems.check_rows(frame, checks)
     keys = ["_indicator", "_area", "_period"]
-    key = _composite_key(frame, ["_indicator_key", "_area_key", "_period_key"])
+    key = packed_key([frame[c] for c in ("_indicator_key", "_area_key", "_period_key")])
     if key is not None:
         # One integer per key: repeats are found without hashing three text columns.
         frame, keys = frame.with_columns(_key=key), ["_key"]
