@@ -212,7 +212,9 @@ def window_changes(
     -------
     polars.DataFrame
         Columns ``indicator_id``, ``area_code`` and ``change`` (null when either end
-        has no current value).
+        has no current value among the points of the area's own trend window, as the
+        derived table ``assessed_series`` holds them: an area whose region has a later
+        latest period than the window's is not compared).
     """
     schema = {"indicator_id": pl.String, "area_code": pl.String, "change": pl.Float64}
     if windows.is_empty() or not area_codes:

@@ -368,7 +368,9 @@ def learn_from(
     Neighbours are found among all English upper-tier areas (see
     :func:`statistical_neighbours_for`), so an area's group reaches outside the region;
     "change" is the latest value minus the value at the start of the region's 5-period
-    trend window, for the area and for each neighbour alike.
+    trend window, for the area and for each neighbour alike (a neighbour whose own region
+    has moved on to a later period, so that its trend window no longer holds the start
+    of this one, is not compared: see :func:`window_changes`).
     """
     assessed = assess_region(con, region_code, tiers=LOCAL_TIERS)
     latest = assessed.latest
