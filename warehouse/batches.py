@@ -88,9 +88,7 @@ def commit_batch(
     transaction, so two identical uploads at once cannot both land). ``extra`` frames (for
     example indicators created from an upload's metadata) are written in the same batch.
     """
-    actor = require(
-        record.operator, required_action(record.kind), con=con, target=record.file_name
-    )
+    actor = require(record.operator, required_action(record.kind), con=con, target=record.file_name)
     table = FACT_TABLES.get(record.kind)
     started = datetime.now()
 

@@ -163,6 +163,7 @@ SELECT outcome_department_id, indicator_id, batch_id FROM (
 WHERE coalesce(included, true);
 """
 
+
 def _assessed_latest(c: duckdb.DuckDBPyConnection) -> None:
     """Derived tables of assessed latest values, filled from the facts already there."""
     from warehouse.analytics.materialised import create_and_fill

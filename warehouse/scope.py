@@ -59,7 +59,11 @@ def regions_reached(
 
 
 def check_scope(
-    con: duckdb.DuckDBPyConnection, user: User, function: Callable[..., Any], args: tuple, kwargs: dict
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    function: Callable[..., Any],
+    args: tuple,
+    kwargs: dict,
 ) -> None:
     """Raises ``PermissionRefused`` (audited) when the call reaches a region outside the user's scope."""
     if not user.can(Action.VIEW):
@@ -72,7 +76,11 @@ def check_scope(
 
 
 def scoped_read(
-    con: duckdb.DuckDBPyConnection, user: User, function: Callable[..., T], *args: Any, **kwargs: Any
+    con: duckdb.DuckDBPyConnection,
+    user: User,
+    function: Callable[..., T],
+    *args: Any,
+    **kwargs: Any,
 ) -> T:
     """Returns ``function(con, *args, **kwargs)`` once the user's region scope allows it."""
     check_scope(con, user, function, args, kwargs)
@@ -94,7 +102,15 @@ def authorise_export(
     actor = require(user, Action.EXPORT, region_code=region_code, con=con, target=target)
     from warehouse.audit import record
 
-    record(con, actor, Action.EXPORT, "succeeded", region_code=region_code, target=target, detail=detail)
+    record(
+        con,
+        actor,
+        Action.EXPORT,
+        "succeeded",
+        region_code=region_code,
+        target=target,
+        detail=detail,
+    )
 
 
 def _refuse(

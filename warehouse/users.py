@@ -96,7 +96,9 @@ def _from_toml(path: Path, text: str) -> dict[str, User]:
     for email, fields in tables.items():
         line = _line_of(text, email)
         if not isinstance(fields, dict):
-            raise UsersFileError(f"{path}, line {line}: {email} must be a table of name, roles, regions.")
+            raise UsersFileError(
+                f"{path}, line {line}: {email} must be a table of name, roles, regions."
+            )
         users[email.lower()] = _entry(path, line, {"email": email, **fields})
     return users
 
@@ -113,7 +115,9 @@ def _from_csv(path: Path, text: str) -> dict[str, User]:
             "email": values["email"],
             "name": values["name"],
             "roles": [part.strip().lower() for part in values["roles"].split(";") if part.strip()],
-            "regions": [part.strip().upper() for part in values["regions"].split(";") if part.strip()],
+            "regions": [
+                part.strip().upper() for part in values["regions"].split(";") if part.strip()
+            ],
         }
         email = fields["email"].lower()
         if email in users:
