@@ -53,7 +53,8 @@ st.caption(
 matrix = profile.contributions.pivot(
     on="indicator_id", index="department", values="role", aggregate_function="first"
 )
-st.dataframe(matrix, hide_index=True)
+# An empty cell is "does not contribute", not a missing value: show it empty, not "None".
+st.dataframe(matrix.fill_null(""), hide_index=True, column_config={"department": "Department"})
 
 st.header("Indicators at region level", anchor=False)
 table = profile.indicators.with_columns(
@@ -166,4 +167,5 @@ st.caption("Every member indicator for every local authority, compared with Engl
 grid = breakdown.pivot(
     on="indicator_id", index="area_name", values="compared_to_england", aggregate_function="first"
 )
-st.dataframe(grid, hide_index=True)
+# An empty cell is an indicator with no value for the area at its latest period.
+st.dataframe(grid.fill_null(""), hide_index=True, column_config={"area_name": "Area"})
