@@ -401,19 +401,12 @@ def load_file(
         if conversion is not None:
             outcome.layout = conversion.layout
             outcome.notes = conversion.notes
-            outcome.skipped = (
-                pl.concat(
-                    [
-                        f
-                        for f in (conversion.skipped, outcome.skipped)
-                        if f is not None and f.height
-                    ],
-                    how="diagonal_relaxed",
-                )
-                if (conversion.skipped is not None and conversion.skipped.height)
-                or outcome.skipped is not None
-                else None
-            )
+            # Rows the conversion left out, then those for areas outside our structure;
+            # either may be empty (a file that skips nothing has neither).
+            left_out = [
+                f for f in (conversion.skipped, outcome.skipped) if f is not None and f.height
+            ]
+            outcome.skipped = pl.concat(left_out, how="diagonal_relaxed") if left_out else None
             # Name the columns as the analyst's file names them ('Value', not 'value').
             outcome.report = outcome.report.with_columns(
                 pl.col("column").replace(conversion.source_columns)
