@@ -29,9 +29,12 @@ def person(*roles: str, regions=(NORTH_EAST,), everywhere=False) -> User:
 @pytest.mark.parametrize(
     ("role", "allowed"),
     [
-        ("minister", {Action.VIEW}),
-        ("official", {Action.VIEW, Action.EXPORT}),
-        ("analyst", {Action.VIEW, Action.EXPORT, Action.UPLOAD, Action.ROLLBACK}),
+        ("minister", {Action.VIEW, Action.MARK_DISCUSSED}),
+        ("official", {Action.VIEW, Action.EXPORT, Action.COMMENT}),
+        (
+            "analyst",
+            {Action.VIEW, Action.EXPORT, Action.UPLOAD, Action.ROLLBACK, Action.COMMENT},
+        ),
         ("admin", set(Action)),
     ],
 )

@@ -41,13 +41,17 @@ class Action(StrEnum):
     CONFIGURE = "configure"
     MANAGE_USERS = "manage-users"
     READ_AUDIT = "read-audit"
+    COMMENT = "comment"
+    MARK_DISCUSSED = "mark-discussed"
 
 
 #: Each role's actions; a person with several roles may do what any of them may.
 PERMISSIONS: dict[Role, frozenset[Action]] = {
-    Role.MINISTER: frozenset({Action.VIEW}),
-    Role.OFFICIAL: frozenset({Action.VIEW, Action.EXPORT}),
-    Role.ANALYST: frozenset({Action.VIEW, Action.EXPORT, Action.UPLOAD, Action.ROLLBACK}),
+    Role.MINISTER: frozenset({Action.VIEW, Action.MARK_DISCUSSED}),
+    Role.OFFICIAL: frozenset({Action.VIEW, Action.EXPORT, Action.COMMENT}),
+    Role.ANALYST: frozenset(
+        {Action.VIEW, Action.EXPORT, Action.UPLOAD, Action.ROLLBACK, Action.COMMENT}
+    ),
     Role.ADMIN: frozenset(Action),
 }
 
@@ -60,6 +64,8 @@ ACTION_WORDS: dict[Action, str] = {
     Action.CONFIGURE: "configure outcome departments",
     Action.MANAGE_USERS: "manage users",
     Action.READ_AUDIT: "read the audit log",
+    Action.COMMENT: "write comments and agreed actions",
+    Action.MARK_DISCUSSED: "mark actions discussed",
 }
 
 

@@ -28,14 +28,29 @@ FACT_TABLES = {
     "boundaries": "boundaries",
     "metadata": "indicators",
     "membership": "outcome_department_indicators",
+    "programmes": "programmes",
+    "programme_areas": "programme_areas",
+    "comment": "comments",
+    "action": "agreed_actions",
+    "action-discussed": "agreed_actions",
 }
 
 #: Batch kinds that configure outcome departments rather than load data (admins only).
 CONFIGURATION_KINDS = frozenset({"outcome-department-configuration", "membership"})
+#: Batch kinds of the working side (commentary, actions): who writes them is not who uploads.
+WORKING_KINDS = {
+    "comment": Action.COMMENT,
+    "action": Action.COMMENT,
+    "action-discussed": Action.MARK_DISCUSSED,
+}
+#: Batch kinds whose rows no assessment reads (programmes, comments, actions).
+UNASSESSED_KINDS = frozenset({"programmes", "programme_areas", *WORKING_KINDS})
 
 
 def required_action(kind: str) -> Action:
-    """Returns what writing a batch of this kind needs: configuration or an upload."""
+    """Returns what writing a batch of this kind needs: configuration, commenting or an upload."""
+    if kind in WORKING_KINDS:
+        return WORKING_KINDS[kind]
     return Action.CONFIGURE if kind in CONFIGURATION_KINDS else Action.UPLOAD
 
 
@@ -62,6 +77,8 @@ class BatchRecord:
     rows_unchanged: int = 0
     note: str | None = None
     configuration: dict = field(default_factory=dict)
+    #: The one region the batch's rows belong to, when they have one (recorded in the audit log).
+    region_code: str | None = None
     batch_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
 
@@ -88,7 +105,13 @@ def commit_batch(
     transaction, so two identical uploads at once cannot both land). ``extra`` frames (for
     example indicators created from an upload's metadata) are written in the same batch.
     """
-    actor = require(record.operator, required_action(record.kind), con=con, target=record.file_name)
+    actor = require(
+        record.operator,
+        required_action(record.kind),
+        region_code=record.region_code,
+        con=con,
+        target=record.file_name,
+    )
     table = FACT_TABLES.get(record.kind)
     started = datetime.now()
 
@@ -129,6 +152,7 @@ def commit_batch(
             actor,
             required_action(record.kind),
             "succeeded",
+            region_code=record.region_code,
             target=record.file_name,
             detail=f"batch {record.batch_id} ({record.kind}, {rows.height} rows)",
         )
@@ -153,7 +177,8 @@ def commit_batch(
             ),
         )
         # The derived tables follow in the same transaction: no reader sees one without the other.
-        refresh_derived(c, indicators_in([rows, *(extra or {}).values()]))
+        unassessed = record.kind in UNASSESSED_KINDS
+        refresh_derived(c, [] if unassessed else indicators_in([rows, *(extra or {}).values()]))
         return record.batch_id
 
     return in_transaction(con, write, retries)

@@ -26,6 +26,10 @@ WAREHOUSE_TABLES = (
     "targets",
     "boundaries",
     "audit_log",
+    "programmes",
+    "programme_areas",
+    "comments",
+    "agreed_actions",
 )
 WRITABLE_TABLES = frozenset(WAREHOUSE_TABLES)
 

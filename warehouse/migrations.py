@@ -12,6 +12,7 @@ from collections.abc import Callable
 import duckdb
 
 from warehouse.connection import in_transaction
+from warehouse.working_schema import WORKING_SIDE_TABLES
 
 REFERENCE_TABLES = """
 CREATE TABLE IF NOT EXISTS regions (
@@ -183,6 +184,7 @@ MIGRATIONS: list[tuple[str, str | Callable[[duckdb.DuckDBPyConnection], None]]] 
     ("0006_outcome_department_configuration", OUTCOME_DEPARTMENT_CONFIGURATION),
     ("0007_assessed_latest", _assessed_latest),
     ("0008_audit_log", AUDIT_LOG),
+    ("0011_programmes_comments_actions", WORKING_SIDE_TABLES),
 ]
 
 
