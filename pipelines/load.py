@@ -25,6 +25,12 @@ from pipelines.membership import membership_changes, validate_membership
 from pipelines.metadata import metadata_changes, validate_metadata
 from pipelines.normalise import area_code as area_code_expr
 from pipelines.plausibility import Thresholds, observation_warnings
+from pipelines.programmes import (
+    REGISTER_KINDS,
+    register_changes,
+    validate_programme_areas,
+    validate_programmes,
+)
 from pipelines.readers import UnreadableFile, read_table
 from pipelines.validate import Lookups, validate_observations, validate_targets
 from warehouse import outcome_queries, reference_queries
@@ -38,15 +44,26 @@ from warehouse.batches import (
 )
 from warehouse.connection import WarehouseBusy
 from warehouse.previous_values import previous_values
+from warehouse.programmes import programme_register
 from warehouse.revisions import classify_rows
 from warehouse.settings import Settings
 
-KINDS = ("indicators", "targets", "metadata", "membership", "boundaries")
+KINDS = (
+    "indicators",
+    "targets",
+    "metadata",
+    "membership",
+    "boundaries",
+    "programmes",
+    "programme_areas",
+)
 VALIDATORS = {
     "indicators": validate_observations,
     "targets": validate_targets,
     "metadata": validate_metadata,
     "membership": validate_membership,
+    "programmes": validate_programmes,
+    "programme_areas": validate_programme_areas,
 }
 #: Called with what a load is doing and how far along it is (0 to 1), for progress bars.
 Progress = Callable[[str, float], None]
@@ -102,6 +119,7 @@ def lookups(con: duckdb.DuckDBPyConnection) -> Lookups:
         indicators=reference_queries.indicators(con),
         departments=reference_queries.departments(con),
         outcome_departments=outcome_queries.all_outcome_departments(con),
+        programmes=programme_register(con),
     )
 
 
@@ -223,6 +241,8 @@ def load_frame(
         outcome.changes = metadata_changes(revised, known.indicators)
     elif kind == "membership":
         outcome.changes = membership_changes(revised, known.outcome_departments)
+    elif kind in REGISTER_KINDS:
+        outcome.changes = register_changes(kind, revised)
     outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = preview.select(
         (pl.col("change") == c).sum().alias(c) for c in ("new", "revised", "unchanged")
     ).row(0)

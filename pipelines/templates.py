@@ -6,6 +6,7 @@ import io
 
 import polars as pl
 
+from pipelines import programmes
 from pipelines.membership import MEMBERSHIP_COLUMNS
 from pipelines.metadata import METADATA_COLUMNS
 from pipelines.validate import OBSERVATION_COLUMNS, TARGET_COLUMNS
@@ -54,12 +55,14 @@ EXAMPLES: dict[str, dict[str, list]] = {
         "indicator_id": ["NI 116"],
         "member": ["yes"],
     },
+    **programmes.EXAMPLES,
 }
 COLUMNS = {
     "indicators": OBSERVATION_COLUMNS,
     "targets": TARGET_COLUMNS,
     "metadata": METADATA_COLUMNS,
     "membership": MEMBERSHIP_COLUMNS,
+    **programmes.COLUMNS,
 }
 
 

@@ -62,6 +62,7 @@ class Lookups:
     indicators: pl.DataFrame  # indicator_id, value_type (the current catalogue)
     departments: pl.DataFrame | None = None  # department_code, name
     outcome_departments: pl.DataFrame | None = None  # outcome_department_id, key, region, name
+    programmes: pl.DataFrame | None = None  # programme_id, … (the current register)
 
 
 def missing_columns(frame: pl.DataFrame, required: list[str], known: list[str]) -> pl.DataFrame:

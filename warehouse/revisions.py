@@ -41,6 +41,24 @@ _COMPARE = {
             "source",
         ],
     ),
+    "programmes": (
+        "programmes",
+        ["programme_id"],
+        [
+            "name",
+            "department_code",
+            "outcome_departments",
+            "indicator_ids",
+            "start_date",
+            "end_date",
+            "funding",
+        ],
+    ),
+    "programme_areas": (
+        "programme_areas",
+        ["programme_id", "area_code", "role"],
+        ["contact_name", "contact_email", "from_date", "to_date"],
+    ),
     # Rows written before migration 0006 carry no flag: they are memberships.
     "membership": (
         "(SELECT outcome_department_id, indicator_id, coalesce(included, true) AS included,"
@@ -50,7 +68,13 @@ _COMPARE = {
     ),
 }
 #: The field shown as ``previous_value``: what a person reads first when checking a revision.
-_SHOWN = {"indicators": "value", "targets": "target_value", "metadata": "name"}
+_SHOWN = {
+    "indicators": "value",
+    "targets": "target_value",
+    "metadata": "name",
+    "programmes": "name",
+    "programme_areas": "contact_email",
+}
 
 
 def classify_rows(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame) -> pl.DataFrame:
