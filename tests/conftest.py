@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.demo import build_demo_warehouse
+from tests.postgres import ADMIN_ENV, CatalogTemplate, PostgresServer, skip_or_fail, unavailable
 from warehouse import open_warehouse
 from warehouse.settings import Settings
 
@@ -25,9 +27,50 @@ def shared_file(relative: str) -> Path:
     return path
 
 
-def lake_settings(data_dir: Path) -> Settings:
-    """Returns settings for a DuckLake warehouse in ``data_dir``."""
-    return Settings(data_dir=data_dir, warehouse="", demo_on_first_start=False, write_retries=30)
+def lake_settings(data_dir: Path, warehouse: str = "") -> Settings:
+    """Returns settings for a DuckLake warehouse in ``data_dir`` (SQLite catalog by default)."""
+    return Settings(
+        data_dir=data_dir, warehouse=warehouse, demo_on_first_start=False, write_retries=30
+    )
+
+
+# Storage tests marked ``both_catalogs`` run once per DuckLake catalog; the PostgreSQL run
+# skips with a sentence when no server is reachable (fails when OUTCOMES_REQUIRE_POSTGRES=1).
+CATALOGS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_catalogs") and "catalog" in metafunc.fixturenames:
+        metafunc.parametrize("catalog", CATALOGS, indirect=True)
+
+
+@pytest.fixture
+def catalog(request: pytest.FixtureRequest) -> str:
+    """Which DuckLake catalog ``empty_lake`` uses: ``sqlite`` unless the test runs on both."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The PostgreSQL server of ``OUTCOMES_TEST_POSTGRES``; skips (or fails in CI) without one."""
+    admin = os.environ.get(ADMIN_ENV, "")
+    reason = unavailable(admin)
+    if reason:
+        skip_or_fail(reason)
+    server = PostgresServer(admin)
+    yield server
+    server.drop_all()
+
+
+@pytest.fixture(scope="session")
+def _postgres_empty(
+    postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory
+) -> CatalogTemplate:
+    data_dir = tmp_path_factory.mktemp("empty-warehouse-postgres")
+    name = postgres_server.new_name("empty")
+    postgres_server.create(name)
+    open_warehouse(lake_settings(data_dir, postgres_server.catalog_url(name))).close()
+    return CatalogTemplate(postgres_server, name, data_dir)
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +106,12 @@ def _empty_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def empty_lake(_empty_dir: Path, tmp_path: Path) -> Settings:
-    """Settings for a private DuckLake warehouse holding reference data only."""
+def empty_lake(catalog: str, tmp_path: Path, request: pytest.FixtureRequest) -> Settings:
+    """Settings for a private DuckLake warehouse holding reference data only (on ``catalog``)."""
     target = tmp_path / "data"
-    shutil.copytree(_empty_dir, target)
+    if catalog == "postgres":
+        return request.getfixturevalue("_postgres_empty").copy(target, lake_settings)
+    shutil.copytree(request.getfixturevalue("_empty_dir"), target)
     return lake_settings(target)
 
 

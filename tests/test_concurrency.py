@@ -22,7 +22,8 @@ def values_file(folder: Path, indicator: str, year: int) -> Path:
 
 
 def start(settings, *args):
-    env = {**os.environ, "OUTCOMES_DATA_DIR": str(settings.data_dir), "OUTCOMES_WRITE_RETRIES": "40"}
+    env = {**os.environ, "OUTCOMES_DATA_DIR": str(settings.data_dir), "OUTCOMES_WRITE_RETRIES": "40",
+           "OUTCOMES_WAREHOUSE": settings.warehouse, "OUTCOMES_LAKE_DATA_PATH": ""}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.concurrency_worker", *args],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -30,6 +31,7 @@ def start(settings, *args):
 
 
 @pytest.mark.slow
+@pytest.mark.both_catalogs
 def test_two_writers_and_a_reader_never_see_a_partial_batch(empty_lake, tmp_path):
     files_a = [str(values_file(tmp_path, "NI 116", year)) for year in range(2004, 2010)]
     files_b = [str(values_file(tmp_path, "NI 117", year)) for year in range(2004, 2010)]
@@ -56,6 +58,7 @@ def test_two_writers_and_a_reader_never_see_a_partial_batch(empty_lake, tmp_path
     assert violations == 0
 
 
+@pytest.mark.both_catalogs
 def test_a_session_reading_does_not_block_a_write_from_another_session_in_the_same_process(empty_lake, tmp_path):
     # The app: one DuckDB instance per process, a cursor per session. A cursor that has read
     # must not hold the catalog so that another session's (or the first-start demo's) write fails.

@@ -32,6 +32,7 @@ def state(con):
     return latest_snapshot(con), table_counts(con).rows()
 
 
+@pytest.mark.both_catalogs
 def test_a_valid_file_loads_as_one_batch_with_normalised_ids_codes_and_periods(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
     outcome = load_file(con, write(tmp_path, VALID), kind="indicators", operator="ana", settings=empty_lake)
@@ -101,6 +102,7 @@ def test_a_missing_required_column_is_named(empty_lake, tmp_path):
     assert "Required column(s) period are missing" in outcome.report["message"][0]
 
 
+@pytest.mark.both_catalogs
 def test_reloading_identical_content_does_nothing_and_says_so(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
     path = write(tmp_path, VALID)
@@ -111,6 +113,7 @@ def test_reloading_identical_content_does_nothing_and_says_so(empty_lake, tmp_pa
     assert state(con) == before
 
 
+@pytest.mark.both_catalogs
 def test_a_revision_needs_confirmation_and_then_keeps_its_predecessor(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
     load_file(con, write(tmp_path, VALID), kind="indicators", operator="ana", settings=empty_lake)
@@ -146,10 +149,12 @@ def test_targets_load_with_level_from_the_area(empty_lake, tmp_path):
 
 
 def run_cli(settings, *args):
-    env = {"OUTCOMES_DATA_DIR": str(settings.data_dir), "OUTCOMES_WRITE_RETRIES": "30", "PATH": "/usr/bin:/bin"}
+    env = {"OUTCOMES_DATA_DIR": str(settings.data_dir), "OUTCOMES_WRITE_RETRIES": "30", "PATH": "/usr/bin:/bin",
+           "OUTCOMES_WAREHOUSE": settings.warehouse}
     return subprocess.run([sys.executable, "-m", "pipelines", *args], capture_output=True, text=True, env=env, timeout=120)
 
 
+@pytest.mark.both_catalogs
 def test_cli_load_prints_the_batch_id_last_and_cli_lists_it(empty_lake, tmp_path):
     result = run_cli(empty_lake, "load", str(write(tmp_path, VALID)), "--kind", "indicators", "--operator", "ana")
     assert result.returncode == 0, result.stderr
@@ -159,6 +164,7 @@ def test_cli_load_prints_the_batch_id_last_and_cli_lists_it(empty_lake, tmp_path
     assert last.removeprefix("batch: ") in listing.stdout
 
 
+@pytest.mark.both_catalogs
 def test_cli_refuses_an_invalid_file_with_every_problem_and_a_non_zero_exit(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
     before = state(con)

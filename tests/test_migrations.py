@@ -1,12 +1,16 @@
+import pytest
+
 from warehouse.connection import connect
 from warehouse.migrations import MIGRATIONS, applied_migrations, migrate
 
 
+@pytest.mark.both_catalogs
 def test_migrations_apply_in_order_and_are_recorded(empty_lake):
     con = connect(empty_lake)
     assert applied_migrations(con) == [name for name, _ in MIGRATIONS]
 
 
+@pytest.mark.both_catalogs
 def test_applying_migrations_twice_is_harmless(empty_lake):
     con = connect(empty_lake)
     before = con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]

@@ -1,6 +1,7 @@
 """Upload A, upload B revising a tenth of A, roll B back: A's values are current again."""
 
 import polars as pl
+import pytest
 
 from pipelines.load import load_file
 from warehouse import open_warehouse
@@ -26,6 +27,7 @@ def current(con):
     ).pl()
 
 
+@pytest.mark.both_catalogs
 def test_revision_round_trip(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
     a, a_path = file_a(tmp_path)
