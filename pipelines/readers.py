@@ -26,12 +26,16 @@ from __future__ import annotations
 
 import csv
 import re
-import struct
 import zipfile
 import zlib
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+
+# A header or a note may be longer than csv's default field limit (131,072 characters); the
+# file-size limit bounds what a field can hold, so the csv module's own limit is lifted.
+csv.field_size_limit(max(csv.field_size_limit(), 2**31 - 1))
 
 
 class UnreadableFile(ValueError):
@@ -51,13 +55,21 @@ SUPPRESSED = ("*", "..", "x", "c", "-", ":")
 
 DEFAULT_MAX_BYTES = 1024**3
 """Largest file read at all (1 GiB); the app's upload limit is lower (``server.maxUploadSize``)."""
-DEFAULT_MAX_UNPACKED_BYTES = 2 * 1024**3
-"""Largest total size a workbook's zip container or a Parquet file may unpack to (2 GiB)."""
+DEFAULT_MAX_UNPACKED_BYTES = 1024**3
+"""Largest total size a workbook's zip container or a Parquet file may unpack to, and the most
+text either may hold once read (1 GiB; reading holds two or three copies of it at once)."""
 MAX_COMPRESSION_RATIO = 100
 """Worksheets compress about 5 to 30 times; a container packed tighter than this is refused."""
 RATIO_CHECK_FROM_BYTES = 16 * 1024**2
 """Below this unpacked size a high compression ratio is harmless and is not checked."""
 MAX_ZIP_ENTRIES = 10_000
+DEFAULT_MAX_CELLS = 100_000_000
+"""Most cells (rows times columns) a workbook or Parquet file may hold once read."""
+MAX_COLUMNS = 16_384
+"""Excel's own limit on columns; no layout we read needs more."""
+MAX_HEADER_LINE_BYTES = 1024**2
+"""A header line longer than this (with no line break) is not the header of a table."""
+_PARQUET_BATCH_ROWS = 65_536
 
 DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
 _MAX_PREAMBLE_LINES = 10
@@ -88,6 +100,7 @@ def read_table(
     *,
     max_bytes: int | None = None,
     max_unpacked_bytes: int | None = None,
+    max_cells: int | None = None,
 ) -> pl.DataFrame:
     """Returns the file's cells as text with a ``_row`` column (the row number a spreadsheet shows).
 
@@ -101,8 +114,12 @@ def read_table(
         Files larger than this are refused before a byte of them is read
         (``DEFAULT_MAX_BYTES`` when None).
     max_unpacked_bytes
-        Workbooks and Parquet files that would unpack to more than this are refused
-        (``DEFAULT_MAX_UNPACKED_BYTES`` when None).
+        Workbooks and Parquet files that would unpack to more than this, or hold more text
+        than this once read (counted as they are read, never taken from sizes the file
+        declares), are refused (``DEFAULT_MAX_UNPACKED_BYTES`` when None).
+    max_cells
+        Workbooks and Parquet files whose rows times columns come to more than this are
+        refused before they are read (``DEFAULT_MAX_CELLS`` when None).
 
     Raises
     ------
@@ -112,6 +129,7 @@ def read_table(
     max_bytes = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     if max_unpacked_bytes is None:
         max_unpacked_bytes = DEFAULT_MAX_UNPACKED_BYTES
+    max_cells = DEFAULT_MAX_CELLS if max_cells is None else max_cells
     size = path.stat().st_size
     if size > max_bytes:
         raise UnreadableFile(
@@ -127,9 +145,9 @@ def read_table(
     if file_format == "csv":
         frame = _read_csv(path)
     elif file_format == "xlsx":
-        frame = _read_xlsx(path, max_unpacked_bytes)
+        frame = _read_xlsx(path, max_unpacked_bytes, max_cells)
     elif file_format == "parquet":
-        frame = _read_parquet(path, max_unpacked_bytes)
+        frame = _read_parquet(path, max_unpacked_bytes, max_cells)
     elif file_format == "xls":
         raise UnreadableFile(
             f"{path.name} is an old-style Excel workbook (.xls). Open it in Excel, save it as "
@@ -184,14 +202,31 @@ def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _check_header(header: list[str | None], name: str, where: str) -> list[str]:
-    """Returns the header's names trimmed; refuses repeated names."""
+    """Returns the header's names trimmed; refuses repeated names (whatever their case, as
+    every layout matches names so) and more columns than Excel allows."""
+    if len(header) > MAX_COLUMNS:
+        raise UnreadableFile(
+            f"{name}: the header ({where}) has {len(header):,} columns, more than the "
+            f"{MAX_COLUMNS:,} a spreadsheet can hold. Upload the data with one row per "
+            "indicator, area and period (see the template), not one column per value."
+        )
     names = [(h or "").strip() for h in header]
-    seen: set[str] = set()
-    repeated = sorted({h for h in names if h and (h in seen or seen.add(h))})
+    spellings: dict[str, list[str]] = {}
+    for h in names:
+        if h:
+            spellings.setdefault(h.casefold(), []).append(h)
+    repeated = [
+        " / ".join(map(repr, dict.fromkeys(same))) for same in spellings.values() if len(same) > 1
+    ]
     if repeated:
+        case = (
+            " (names are matched whatever their case)"
+            if any(len(set(same)) > 1 for same in spellings.values())
+            else ""
+        )
         raise UnreadableFile(
             f"{name}: the header ({where}) repeats the column name(s) "
-            f"{', '.join(map(repr, repeated))}. Give every column a different name."
+            f"{', '.join(repeated)}{case}. Give every column a different name."
         )
     return names
 
@@ -241,6 +276,12 @@ def _utf8_bytes(raw: bytes, name: str) -> bytes:
             ) from error
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
+    if _looks_like_utf16(raw[:4096]):
+        raise UnreadableFile(
+            f'{name} looks like UTF-16 ("Unicode") text saved without a byte-order mark, '
+            "which cannot be told apart from other encodings reliably. Open it in Excel and "
+            "save it as CSV UTF-8, then upload that."
+        )
     try:
         if not raw.isascii():  # ASCII is UTF-8, and much quicker to recognise than to decode
             raw.decode("utf-8")
@@ -274,6 +315,14 @@ def _utf8_bytes(raw: bytes, name: str) -> bytes:
     if b"\n" not in raw and b"\r" in raw:
         raw = raw.replace(b"\r", b"\n")  # classic Mac line endings
     return raw
+
+
+def _looks_like_utf16(head: bytes) -> bool:
+    """True when every other byte of the file's start is NUL (UTF-16 text of Latin letters)."""
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return max(even.count(0) / len(even), odd.count(0) / len(odd)) > 0.9
 
 
 def _describe_position(row: int, column: str | None) -> str:
@@ -423,6 +472,14 @@ def _one_line_ending(data: bytes) -> bytes:
 
 def _read_csv(path: Path) -> pl.DataFrame:
     data = _one_line_ending(_utf8_bytes(path.read_bytes(), path.name))
+    first_break = data.find(b"\n", 0, MAX_HEADER_LINE_BYTES + 1)
+    if first_break < 0 and len(data) > MAX_HEADER_LINE_BYTES:
+        raise UnreadableFile(
+            f"{path.name}: the first {_describe_size(MAX_HEADER_LINE_BYTES)} hold no line "
+            "break, so the file is not a table with a header row. Check it is the file you "
+            "meant, saved as CSV with one row per line.",
+            row=1,
+        )
     # The header is found among the first lines; the rest are split into lines only when
     # counting delimiters (below) is not enough to show every row has the header's cells.
     lines = _lines(data[: _end_of_lines(data, _HEAD_LINES + 3 * _MAX_PREAMBLE_LINES)])
@@ -472,7 +529,40 @@ def _read_csv(path: Path) -> pl.DataFrame:
     frame = frame.with_row_index("_row", offset=header_row + 1).with_columns(
         pl.col("_row").cast(pl.Int64)
     )
-    return _name_columns(frame, names, path.name, where)
+    frame = _name_columns(frame, names, path.name, where)
+    if delimiter == ";":
+        _refuse_decimal_commas(frame, path.name)
+    return frame
+
+
+_ONE_COMMA_NUMBER = r"^\s*[+-]?\d*,\d+\s*$"
+
+
+def _refuse_decimal_commas(frame: pl.DataFrame, name: str) -> None:
+    """Refuses a semicolon-separated file with a number holding one comma (``12,345``).
+
+    Such files come from spreadsheets set up for Europe, where the comma is the decimal
+    mark; read as a thousands separator it would turn 12,345 into 12345, so we ask instead.
+    """
+    cells = [c for c in frame.columns if c != "_row"]
+    found = frame.select(
+        pl.col("_row"),
+        *(pl.col(c).str.contains(_ONE_COMMA_NUMBER).fill_null(False).alias(c) for c in cells),
+    ).filter(pl.any_horizontal(cells))
+    if found.height == 0:
+        return
+    row = int(found["_row"][0])
+    column = next(c for c in cells if found[c][0])
+    value = frame.filter(pl.col("_row") == row)[column][0].strip()
+    raise UnreadableFile(
+        f"{name} is separated by semicolons and row {row}, column {column} holds {value!r}: "
+        "in such files the comma is usually the decimal mark, so we cannot tell whether it "
+        f"means {value.replace(',', '.')} or {value.replace(',', '')}. Save the file with "
+        "full stops as decimal marks and no thousands separators (in Excel: CSV UTF-8, comma "
+        "delimited) and upload it again.",
+        row=row,
+        column=column,
+    )
 
 
 def _delimiters_add_up(data: bytes, header: int, delimiter: str, delimiters: int) -> bool:
@@ -575,24 +665,40 @@ def _refuse_row_lengths(rows: list[tuple[int, int]], columns: int, name: str) ->
 # ----------------------------------------------------------------------------- XLSX
 
 
-def check_zip_container(path: Path, max_unpacked_bytes: int | None = None) -> None:
-    """Refuses a workbook whose zip container is damaged, is not a workbook, or would unpack
-    to more than ``max_unpacked_bytes`` or at a suspicious compression ratio (a zip bomb).
+def check_zip_container(
+    path: Path, max_unpacked_bytes: int | None = None, max_cells: int | None = None
+) -> None:
+    """Refuses a workbook whose zip container is damaged, is not a workbook, would unpack to
+    more than ``max_unpacked_bytes`` or at a suspicious compression ratio (a zip bomb), or
+    whose sheets would hold more than ``max_cells`` cells or ``max_unpacked_bytes`` of text.
 
-    The declared sizes are checked first; then every member is inflated into nothing, counting
-    the bytes, because a crafted container can declare sizes smaller than it unpacks to.
+    The declared sizes are checked first; then every member is read through zipfile's own
+    streaming reader, counting the bytes (a member that inflates past the size it declares
+    fails zipfile's CRC check and is refused as damaged); then each sheet's cells and the
+    shared strings they point to are counted (``_check_sheets``), so a small table of shared
+    strings repeated down a million rows is refused before the workbook is opened.
     """
     name = path.name
     if max_unpacked_bytes is None:
         max_unpacked_bytes = DEFAULT_MAX_UNPACKED_BYTES
+    max_cells = DEFAULT_MAX_CELLS if max_cells is None else max_cells
     try:
         with zipfile.ZipFile(path) as container:
             members = container.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as error:
+            _check_members(container, members, name, max_unpacked_bytes)
+            _check_sheets(container, name, max_unpacked_bytes, max_cells)
+    except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, OSError, ValueError) as error:
+        if isinstance(error, UnreadableFile):
+            raise
         raise UnreadableFile(
             f"{name} is not a readable Excel workbook: its zip container is damaged ({error}). "
             "Open it in Excel, save it again as .xlsx, and upload that."
         ) from error
+
+
+def _check_members(
+    container: zipfile.ZipFile, members: list[zipfile.ZipInfo], name: str, limit: int
+) -> None:
     names = {m.filename for m in members}
     if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
         raise UnreadableFile(
@@ -606,12 +712,27 @@ def check_zip_container(path: Path, max_unpacked_bytes: int | None = None) -> No
         )
     packed = sum(m.compress_size for m in members)
     declared = sum(m.file_size for m in members)
-    _check_unpacked(name, declared, packed, max_unpacked_bytes)
+    _check_unpacked(name, declared, packed, limit)
     unpacked = 0
-    with path.open("rb") as handle:
-        for member in members:
-            unpacked += _inflated_size(handle, member, name, max_unpacked_bytes - unpacked)
-            _check_unpacked(name, unpacked, packed, max_unpacked_bytes)
+    for member in members:
+        if member.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise UnreadableFile(
+                f"{name} uses a kind of compression Excel does not write. Open it in Excel, "
+                "save it again as .xlsx, and upload that."
+            )
+        try:
+            with container.open(member) as stream:
+                while chunk := stream.read(1 << 20):
+                    unpacked += len(chunk)
+                    _check_unpacked(name, unpacked, packed, limit)
+        except zipfile.BadZipFile as error:
+            # zipfile stops at the declared size; the checksum then fails.
+            raise UnreadableFile(
+                f"{name}: part {member.filename} does not unpack to the size it declares "
+                "(it may unpack to far more), which is what a zip bomb does and a real "
+                "workbook does not. It was not opened. Open it in Excel, save it again as "
+                ".xlsx, and upload that."
+            ) from error
 
 
 def _check_unpacked(name: str, unpacked: int, packed: int, limit: int) -> None:
@@ -629,52 +750,91 @@ def _check_unpacked(name: str, unpacked: int, packed: int, limit: int) -> None:
         )
 
 
-def _inflated_size(handle, member: zipfile.ZipInfo, name: str, allowance: int) -> int:
-    """Returns the bytes a member really inflates to, stopping once past ``allowance``."""
-    handle.seek(member.header_offset)
-    local = handle.read(30)
-    if len(local) < 30 or local[:4] != b"PK\x03\x04":
-        raise UnreadableFile(
-            f"{name} is not a readable Excel workbook: its zip container is damaged. "
-            "Open it in Excel, save it again as .xlsx, and upload that."
-        )
-    name_length, extra_length = struct.unpack("<HH", local[26:30])
-    handle.seek(name_length + extra_length, 1)
-    remaining = member.compress_size
-    if member.compress_type == zipfile.ZIP_STORED:
-        return remaining
-    if member.compress_type != zipfile.ZIP_DEFLATED:
-        raise UnreadableFile(
-            f"{name} uses a kind of compression Excel does not write. Open it in Excel, save it "
-            "again as .xlsx, and upload that."
-        )
-    inflater = zlib.decompressobj(-15)
-    size = 0
-    try:
-        while remaining > 0 or inflater.unconsumed_tail:
-            chunk = inflater.unconsumed_tail
-            if not chunk:
-                chunk = handle.read(min(remaining, 1 << 20))
-                if not chunk:
-                    break
-                remaining -= len(chunk)
-            size += len(inflater.decompress(chunk, 1 << 22))
-            if size > allowance:
-                return size
-            if inflater.eof:
-                break
-    except zlib.error as error:
-        raise UnreadableFile(
-            f"{name} is not a readable Excel workbook: part {member.filename} is damaged. "
-            "Open it in Excel, save it again as .xlsx, and upload that."
-        ) from error
-    return size
+_SHARED_STRING = re.compile(rb"<si\b(?:[^>]*/>|.*?</si>)", re.S)
+_SHARED_CELL = re.compile(rb'<c\b[^>]*?\bt="s"[^>]*>\s*<v>\s*(\d+)\s*</v>')
+_ROW_NUMBER = re.compile(rb'<row\b[^>]*?\br="(\d+)"')
+_CELL_COLUMN = re.compile(rb'<c\b[^>]*?\br="([A-Z]{1,3})\d+"')
 
 
-def _read_xlsx(path: Path, max_unpacked_bytes: int) -> pl.DataFrame:
+def _xml_pieces(container: zipfile.ZipFile, part: str, end: bytes):
+    """Yields a part's bytes in pieces of about 4 MB, each cut just after an ``end`` tag."""
+    tail = b""
+    with container.open(part) as stream:
+        while chunk := stream.read(1 << 22):
+            buffer = tail + chunk
+            ends, closes = buffer.rfind(end), buffer.rfind(b"/>")
+            cut = max(ends + len(end) if ends >= 0 else 0, closes + 2 if closes >= 0 else 0)
+            if cut == 0:
+                tail = buffer
+                continue
+            yield buffer[:cut]
+            tail = buffer[cut:]
+    if tail:
+        yield tail
+
+
+def _shared_string_sizes(container: zipfile.ZipFile) -> np.ndarray:
+    """Returns the size in bytes of each shared string (its XML, a slight overestimate)."""
+    part = "xl/sharedStrings.xml"
+    if part not in container.namelist():
+        return np.zeros(0, dtype=np.int64)
+    sizes: list[int] = []
+    for piece in _xml_pieces(container, part, b"</si>"):
+        sizes.extend(len(m) for m in _SHARED_STRING.findall(piece))
+    return np.asarray(sizes, dtype=np.int64)
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _check_sheets(container: zipfile.ZipFile, name: str, max_bytes: int, max_cells: int) -> None:
+    """Refuses a workbook with a sheet whose grid (last row times last column) passes
+    ``max_cells``, or whose cells and the shared strings they repeat pass ``max_bytes``.
+
+    Every sheet is looked at (only the first is read, but telling which is first means
+    trusting the workbook's own relationships; no real workbook minds).
+    """
+    sheets = [
+        n for n in container.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")
+    ]
+    if not sheets:
+        return
+    sizes = _shared_string_sizes(container)
+    for sheet in sheets:
+        text = rows = last_row = last_column = cells = 0
+        for piece in _xml_pieces(container, sheet, b"</c>"):
+            cells += piece.count(b"<c ") + piece.count(b"<c>")
+            rows += piece.count(b"<row")
+            last_row = max([last_row, *map(int, _ROW_NUMBER.findall(piece))])
+            columns = set(_CELL_COLUMN.findall(piece))
+            if columns:
+                last_column = max(last_column, *map(_column_number, columns))
+            shared = np.asarray(_SHARED_CELL.findall(piece), dtype=np.int64)
+            shared = shared[shared < sizes.size]
+            text += len(piece) + int(sizes[shared].sum())
+            grid = max(last_row, rows) * max(last_column, 1)
+            if max(grid, cells) > max_cells:
+                raise UnreadableFile(
+                    f"{name}: a sheet spans more than {max_cells:,} cells (rows times columns), "
+                    "more than this service reads from one file. Split the data into smaller "
+                    "files, delete unused rows and columns far from the data, or upload CSV."
+                )
+            if text > max_bytes:
+                raise UnreadableFile(
+                    f"{name}: a sheet would hold more than {_describe_size(max_bytes)} of text "
+                    "once read (its cells repeat long shared text), more than this service "
+                    "reads from one file. Split the data into smaller files, or upload CSV."
+                )
+
+
+def _read_xlsx(path: Path, max_unpacked_bytes: int, max_cells: int) -> pl.DataFrame:
     import fastexcel
 
-    check_zip_container(path, max_unpacked_bytes)
+    check_zip_container(path, max_unpacked_bytes, max_cells)
     try:
         workbook = fastexcel.read_excel(path)
         # No header and no skipped rows: the sheet's rows keep their numbers from row 1.
@@ -733,41 +893,103 @@ def _find_sheet_header(rows: list[list[str | None]]) -> int:
 # ----------------------------------------------------------------------------- Parquet
 
 
-def _read_parquet(path: Path, max_unpacked_bytes: int) -> pl.DataFrame:
-    import pyarrow.parquet as pq
+def _read_parquet(path: Path, max_unpacked_bytes: int, max_cells: int) -> pl.DataFrame:
 
     try:
-        metadata = pq.read_metadata(path)
-        unpacked = sum(
-            metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups)
-        )
-    except Exception as error:  # noqa: BLE001 - any reader failure becomes a message
-        raise UnreadableFile(
-            f"{path.name} could not be read as Parquet ({str(error).splitlines()[0]}). "
-            "Write it again (for example with Polars' write_parquet) or upload CSV."
-        ) from error
-    if unpacked > max_unpacked_bytes:
-        raise UnreadableFile(
-            f"{path.name} would unpack to {_describe_size(unpacked)}, more than the "
-            f"{_describe_size(max_unpacked_bytes)} this service accepts. Split it into smaller files."
-        )
-    try:
+        _check_parquet_size(path, max_unpacked_bytes, max_cells)
         frame = pl.read_parquet(path)
+    except UnreadableFile:
+        raise
     except Exception as error:  # noqa: BLE001 - any reader failure becomes a message
         raise UnreadableFile(
             f"{path.name} could not be read as Parquet ({str(error).splitlines()[0]}). "
             "Write it again (for example with Polars' write_parquet) or upload CSV."
         ) from error
-    nested = [f"{c} ({t})" for c, t in frame.schema.items() if t.is_nested() or t == pl.Binary]
-    if nested:
-        raise UnreadableFile(
-            f"{path.name}: column(s) {', '.join(nested)} hold lists, structures or bytes, not "
-            "single values. Write one number or piece of text per cell."
-        )
     names = _check_header(frame.columns, path.name, "the column names")
     frame = pl.DataFrame([_as_text(column, path.name) for column in frame.get_columns()])
     frame = frame.with_row_index("_row", offset=2).with_columns(pl.col("_row").cast(pl.Int64))
+    _refuse_nul(frame, path.name)
     return _name_columns(frame, names, path.name, "the column names")
+
+
+def _refuse_nul(frame: pl.DataFrame, name: str) -> None:
+    """Refuses text holding a NUL character, as a CSV file with one is refused."""
+    cells = [c for c in frame.columns if c != "_row"]
+    found = frame.select(
+        pl.col("_row"),
+        *(pl.col(c).str.contains("\x00", literal=True).fill_null(False).alias(c) for c in cells),
+    ).filter(pl.any_horizontal(cells))
+    if found.height:
+        row = int(found["_row"][0])
+        column = next(c for c in cells if found[c][0])
+        raise UnreadableFile(
+            f"{name} has a NUL character in row {row}, column {column}, which no text "
+            "should hold. Remove it (write the file again from clean data) and upload it.",
+            row=row,
+            column=column,
+        )
+
+
+def _check_parquet_size(path: Path, max_bytes: int, max_cells: int) -> None:
+    """Refuses a Parquet file with nested columns, more than ``max_cells`` cells, or more
+    than ``max_bytes`` once read.
+
+    The bytes are counted from the data, never from the sizes the file declares: text
+    columns are streamed in batches kept dictionary-encoded, and each batch's text is
+    measured as it would be once decoded (one 10 KB value repeated two million times is
+    20 GB, though the file and its declared sizes are a few kilobytes).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    name = path.name
+    parquet = pq.ParquetFile(path)
+    schema = parquet.schema_arrow
+    polars_types = pl.read_parquet_schema(path)
+    nested = [
+        f"{column} ({dtype})"
+        for column, dtype in polars_types.items()
+        if dtype.is_nested() or dtype == pl.Binary
+    ]
+    if nested:
+        raise UnreadableFile(
+            f"{name}: column(s) {', '.join(nested)} hold lists, structures or bytes, not "
+            "single values. Write one number or piece of text per cell."
+        )
+    metadata = parquet.metadata
+    cells = metadata.num_rows * max(metadata.num_columns, 1)
+    if cells > max_cells:
+        raise UnreadableFile(
+            f"{name} has {metadata.num_rows:,} rows of {metadata.num_columns:,} columns, more "
+            f"than the {max_cells:,} cells this service reads from one file. Split it into "
+            "smaller files."
+        )
+    declared = sum(metadata.row_group(i).total_byte_size for i in range(metadata.num_row_groups))
+    if declared > max_bytes:
+        raise UnreadableFile(
+            f"{name} would unpack to {_describe_size(declared)}, more than the "
+            f"{_describe_size(max_bytes)} this service accepts. Split it into smaller files."
+        )
+    text = [
+        f.name for f in schema if pa.types.is_string(f.type) or pa.types.is_large_string(f.type)
+    ]
+    # Text columns stay dictionary-encoded as they are streamed, so a batch costs its indices.
+    streamed = pq.ParquetFile(path, read_dictionary=text)
+    total = 0
+    for batch in streamed.iter_batches(batch_size=_PARQUET_BATCH_ROWS):
+        for column in batch.columns:
+            if pa.types.is_dictionary(column.type):
+                lengths = pc.binary_length(column.dictionary)
+                total += (pc.sum(pc.take(lengths, column.indices)).as_py() or 0) + 4 * len(column)
+            else:
+                total += column.nbytes
+        if total > max_bytes:
+            raise UnreadableFile(
+                f"{name} would hold more than {_describe_size(max_bytes)} once read (its "
+                "values repeat long text, which Parquet stores once), more than this service "
+                "reads from one file. Split it into smaller files, or upload CSV."
+            )
 
 
 def _as_text(series: pl.Series, name: str) -> pl.Series:

@@ -161,7 +161,149 @@ def parquet_with_lists(tmp_path: Path) -> Path:
     return path
 
 
+# Issue 12 item 2: small files that would unpack to gigabytes. The limit is lowered for these
+# tests (``small_read_limit``), so even a broken guard allocates tens of megabytes, not 20 GB.
+BOMB_TEXT = "x" * 10_000
+
+
+def parquet_dictionary_bomb(tmp_path: Path) -> Path:
+    """One 10 KB text, dictionary-encoded, repeated 20,000 times: 200 MB read, a few KB stored."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = 20_000
+
+    def repeated(text: str) -> pa.DictionaryArray:
+        return pa.DictionaryArray.from_arrays(pa.array([0] * rows, pa.int32()), pa.array([text]))
+
+    path = tmp_path / "dictionary_bomb.parquet"
+    table = pa.table(
+        {
+            "indicator_id": repeated("NI 116"),
+            "area_code": repeated("E06000001"),
+            "period": repeated("2008/09"),
+            "value": pa.array([29.5] * rows),
+            "note": repeated(BOMB_TEXT),
+        }
+    )
+    pq.write_table(table, path, compression="zstd")
+    assert path.stat().st_size < 100_000
+    return path
+
+
+def _workbook(path: Path, shared: list[str], sheet_rows: bytes) -> Path:
+    """Writes a minimal workbook by hand, as an attacker would, around the given sheet rows."""
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr("[Content_Types].xml", "<Types/>")
+        book.writestr("xl/workbook.xml", f'<workbook xmlns="{main}"><sheets/></workbook>')
+        items = "".join(f"<si><t>{text}</t></si>" for text in shared)
+        book.writestr("xl/sharedStrings.xml", f'<sst xmlns="{main}">{items}</sst>')
+        book.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{main}"><sheetData>'.encode()
+            + sheet_rows
+            + b"</sheetData></worksheet>",
+        )
+    return path
+
+
+def shared_strings_bomb(tmp_path: Path) -> Path:
+    """20,000 rows pointing at one 10 KB shared string: 200 MB once read, under 1 MB stored."""
+    rows = b"".join(
+        b'<row r="%d"><c r="A%d" t="s"><v>0</v></c></row>' % (i, i) for i in range(1, 20_001)
+    )
+    path = _workbook(tmp_path / "shared_strings_bomb.xlsx", [BOMB_TEXT], rows)
+    assert path.stat().st_size < 1_000_000
+    return path
+
+
+def far_corner_workbook(tmp_path: Path) -> Path:
+    """Two cells, A1 and XFD1048576: a reader lays out the 17 billion cells between them."""
+    rows = (
+        b'<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+        b'<row r="1048576"><c r="XFD1048576" t="s"><v>0</v></c></row>'
+    )
+    return _workbook(tmp_path / "far_corner.xlsx", ["indicator_id"], rows)
+
+
+# Issue 12 item 12 and item 15: each a sentence, never a traceback.
+LONG_FIELD = "y" * 140_000  # over the csv module's default field limit of 131,072
+
+
+def long_field_in_first_rows(tmp_path: Path) -> Path:
+    path = tmp_path / "long_field.csv"
+    path.write_text(HEADER + GOOD_ROW + LONG_FIELD + "\n", encoding="utf-8")
+    return path
+
+
+def headers_differing_in_case(tmp_path: Path) -> Path:
+    path = tmp_path / "value_and_VALUE.csv"
+    path.write_text("indicator_id,area_code,period,Value,VALUE\nNI 116,E06000001,2008/09,29.5,30\n")
+    return path
+
+
+def hundred_thousand_columns(tmp_path: Path) -> Path:
+    path = tmp_path / "wide_100000.csv"
+    names = ",".join(f"c{i}" for i in range(100_000))
+    path.write_text(names + "\n" + ",".join("1" * 100_000) + "\n")
+    return path
+
+
+def one_line_of_200_mb(tmp_path: Path) -> Path:
+    path = tmp_path / "one_line.csv"
+    with path.open("wb") as handle:
+        block = b"z" * (1 << 20)
+        for _ in range(200):
+            handle.write(block)
+    return path
+
+
+def decimal_comma_semicolons(tmp_path: Path) -> Path:
+    path = tmp_path / "decimal_comma.csv"
+    path.write_text(
+        "indicator_id;area_code;period;value\nNI 116;E06000001;2008/09;12,345\n", encoding="utf-8"
+    )
+    return path
+
+
+def utf16_without_bom(tmp_path: Path) -> Path:
+    path = tmp_path / "utf16_no_bom.csv"
+    path.write_bytes((HEADER + GOOD_ROW + "\n").encode("utf-16-le"))
+    return path
+
+
+def parquet_with_nul(tmp_path: Path) -> Path:
+    path = tmp_path / "nul.parquet"
+    pl.DataFrame(
+        {
+            "indicator_id": ["NI 116"],
+            "area_code": ["E06000001"],
+            "period": ["2008/09"],
+            "value": ["29.5"],
+            "note": ["before\x00after"],
+        }
+    ).write_parquet(path)
+    return path
+
+
 BUILT: dict[str, tuple[Callable[[Path], Path], Refused | StoredVerbatim]] = {
+    "parquet_dictionary_bomb": (parquet_dictionary_bomb, Refused("would hold more than 16.0 MB")),
+    "shared_strings_bomb": (shared_strings_bomb, Refused("would hold more than 16.0 MB of text")),
+    "far_corner_workbook": (far_corner_workbook, Refused("spans more than 100,000,000 cells")),
+    "long_field_in_first_rows": (long_field_in_first_rows, StoredVerbatim(LONG_FIELD)),
+    "headers_differing_in_case": (
+        headers_differing_in_case,
+        Refused("'Value' / 'VALUE' (names are matched whatever their case)"),
+    ),
+    "hundred_thousand_columns": (hundred_thousand_columns, Refused("has 100,000 columns")),
+    "one_line_of_200_mb": (one_line_of_200_mb, Refused("hold no line break", row=1)),
+    "decimal_comma_semicolons": (
+        decimal_comma_semicolons,
+        Refused("the comma is usually the decimal mark", row=2, column="value"),
+    ),
+    "utf16_without_bom": (utf16_without_bom, Refused("UTF-16")),
+    "parquet_with_nul": (parquet_with_nul, Refused("NUL character", row=2, column="note")),
     "long_note": (long_note, StoredVerbatim(LONG_NOTE)),
     "oversized": (oversized, Refused("larger than the 1.0 MB this service accepts")),
     "zip_bomb": (zip_bomb, Refused("zip bomb")),
@@ -257,7 +399,9 @@ def test_a_built_hostile_file(name, empty_lake, tmp_path, monkeypatch):
             settings = settings.model_copy(update={"max_upload_mb": 1})
         for reader in ("_read_csv", "_read_xlsx", "_read_parquet"):
             monkeypatch.setattr(readers, reader, lambda *a: opened.append(a))
-    if name == "zip_bomb":
+    if name in ("zip_bomb", "shared_strings_bomb", "far_corner_workbook"):
         monkeypatch.setattr(fastexcel, "read_excel", lambda *a, **k: opened.append(a))
+    if name in ("parquet_dictionary_bomb", "shared_strings_bomb"):
+        monkeypatch.setattr(readers, "DEFAULT_MAX_UNPACKED_BYTES", 16 * 1024**2)
     check(path, expected, *load_hostile(path, settings))
     assert opened == []
