@@ -46,6 +46,7 @@ from warehouse.connection import WarehouseBusy
 from warehouse.previous_values import previous_values
 from warehouse.programmes import programme_register
 from warehouse.revisions import classify_rows
+from warehouse.scope import REGION_KEYS, require_write_scope
 from warehouse.settings import Settings
 
 KINDS = (
@@ -188,6 +189,7 @@ def load_frame(
     say = on_progress or (lambda step, fraction: None)
     say(f"Checking {table.height:,} rows", 0.3)
     clean, report = VALIDATORS[kind](table, known)
+    _require_rows_in_scope(con, operator, kind, clean, table, created, file_name)
     if kind == "indicators" and not problems.has_errors(report):
         say("Looking for small counts, jumps and implausible values", 0.45)
         warnings = observation_warnings(
@@ -308,6 +310,62 @@ def load_frame(
         outcome.message += f" {outcome.warnings} warning(s) were read and accepted."
     say("Loaded", 1.0)
     return outcome
+
+
+def _require_rows_in_scope(
+    con: duckdb.DuckDBPyConnection,
+    operator: User | str,
+    kind: str,
+    clean: pl.DataFrame,
+    table: pl.DataFrame,
+    created: pl.DataFrame | None,
+    file_name: str,
+) -> None:
+    """Raises ``PermissionRefused`` (audited) when a row is outside the operator's regions.
+
+    Checked before anything else is reported, so an analyst is not asked to fix or confirm
+    rows they may not write. Rows whose area or department did not resolve are validation
+    errors, not a region. Indicator metadata is national (see docs/access.md).
+    """
+    action = required_action(kind)
+    if created is not None and created.height:
+        ids = ", ".join(created["indicator_id"].head(5).to_list())
+        more = f" and {created.height - 5} more" if created.height > 5 else ""
+        require_write_scope(
+            con,
+            operator,
+            action,
+            created.select("indicator_id"),
+            target=file_name,
+            row_column=None,
+            where=" of the metadata file",
+            national=f"new national indicators ({ids}{more})",
+            remedy="Load the values without their metadata, or ask an analyst or "
+            "administrator with the all-regions scope to create the indicators.",
+        )
+    if clean.height != table.height or not clean.height:
+        return
+    keys = [k for k in REGION_KEYS if k in clean.columns]
+    rows = clean.with_row_index("_index").select("_index", *keys)
+    if "_row" in table.columns:
+        rows = rows.with_columns(table["_row"])
+    if keys:
+        rows = rows.filter(pl.any_horizontal(pl.col(keys).is_not_null()))
+    metadata = kind == "metadata"
+    require_write_scope(
+        con,
+        operator,
+        action,
+        rows,
+        target=file_name,
+        national="national indicator metadata (an indicator's definition and polarity decide "
+        "its statuses in every region)"
+        if metadata
+        else "for England (E92000001) or the whole country",
+        remedy="Ask an analyst or administrator with the all-regions scope to load it."
+        if metadata
+        else "Remove those rows or ask an administrator.",
+    )
 
 
 def _indicators_to_create(
@@ -456,6 +514,15 @@ def load_boundaries(
             message=str(error),
             report=problems.file_problem(str(error)),
         )
+    require_write_scope(
+        con,
+        operator,
+        Action.UPLOAD,
+        rows,
+        target=path.name,
+        row_column=None,
+        where=f" of {path.name}",
+    )
     outcome = LoadOutcome(
         file_name=path.name,
         kind="boundaries",

@@ -124,7 +124,9 @@ def audit_entries(
 ) -> pl.DataFrame:
     """Returns audit entries, newest first, optionally filtered (every filter is optional).
 
-    ``actor`` matches the e-mail or name case-insensitively as a substring.
+    ``actor`` matches the e-mail or name case-insensitively as a substring. A write that
+    touched several regions records them all, separated by commas ("E12000001,E12000007");
+    ``region_code`` finds it under each.
     """
     sql = f"""
         SELECT {", ".join(AUDIT_COLUMNS)} FROM audit_log
@@ -132,7 +134,8 @@ def audit_entries(
                OR contains(lower(actor), lower($actor)) OR contains(lower(actor_name), lower($actor)))
           AND ($action::VARCHAR IS NULL OR action = $action)
           AND ($outcome::VARCHAR IS NULL OR outcome = $outcome)
-          AND ($region::VARCHAR IS NULL OR region_code = $region)
+          AND ($region::VARCHAR IS NULL
+               OR list_contains(string_split(region_code, ','), $region))
           AND ($since::TIMESTAMP IS NULL OR happened_at >= $since)
           AND ($until::TIMESTAMP IS NULL OR happened_at <= $until)
         ORDER BY happened_at DESC, entry_id

@@ -21,6 +21,7 @@ from warehouse.analytics.materialised import refresh as refresh_derived
 from warehouse.audit import append_entry
 from warehouse.connection import in_transaction
 from warehouse.frames import insert_frame, query
+from warehouse.scope import batch_region_rows, require_write_scope, rows_touched
 
 FACT_TABLES = {
     "indicators": "observations",
@@ -113,6 +114,17 @@ def commit_batch(
         target=record.file_name,
     )
     table = FACT_TABLES.get(record.kind)
+    # Every row's region is checked against the user's scope (England and national rows
+    # need every region); the regions are recorded with the write.
+    actor, regions = require_write_scope(
+        con,
+        actor,
+        required_action(record.kind),
+        rows_touched([rows] if table is not None else [], extra),
+        target=record.file_name,
+        row_column=None,
+        where=" of this batch",
+    )
     started = datetime.now()
 
     def write(c: duckdb.DuckDBPyConnection) -> str:
@@ -152,7 +164,7 @@ def commit_batch(
             actor,
             required_action(record.kind),
             "succeeded",
-            region_code=record.region_code,
+            region_code=",".join(regions) or record.region_code,
             target=record.file_name,
             detail=f"batch {record.batch_id} ({record.kind}, {rows.height} rows)",
         )
@@ -220,7 +232,17 @@ def withdraw_batch(
 
     Needs the rollback permission (``PermissionRefused`` otherwise, recorded in the audit log).
     """
-    actor = require(operator, Action.ROLLBACK, con=con, target=batch_id)
+    # A batch is rolled back whole, so every one of its rows must be in the user's regions.
+    actor, regions = require_write_scope(
+        con,
+        operator,
+        Action.ROLLBACK,
+        batch_region_rows(con, batch_id),
+        target=batch_id,
+        row_column=None,
+        where=f" of batch {batch_id}",
+        remedy="Ask an administrator with those regions to roll it back.",
+    )
 
     def withdraw(c: duckdb.DuckDBPyConnection) -> None:
         kind = c.execute("SELECT kind FROM batches WHERE batch_id = ?", [batch_id]).fetchone()
@@ -237,7 +259,15 @@ def withdraw_batch(
             raise ValueError(f"Batch {batch_id} is already withdrawn.")
         _record_event(c, batch_id, "withdrawn", actor_name(actor), datetime.now(), reason)
         refresh_derived(c, indicators_of_batch(c, batch_id))
-        append_entry(c, actor, Action.ROLLBACK, "succeeded", target=batch_id, detail=reason)
+        append_entry(
+            c,
+            actor,
+            Action.ROLLBACK,
+            "succeeded",
+            region_code=",".join(regions) or None,
+            target=batch_id,
+            detail=reason,
+        )
 
     in_transaction(con, withdraw, retries)
 
