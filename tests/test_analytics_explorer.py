@@ -175,6 +175,7 @@ def test_explorer_options_offer_the_regions_choices(north_east):
         "Off track",
         "Met",
         "Not met",
+        "Not assessed",
         "No target",
     ]
     assert options["statuses"]["exception"] == ["Red-red", "Green flag"]

@@ -74,6 +74,7 @@ def test_region_overview_counts_each_status_over_local_areas_and_member_indicato
         "target_off_track": 1,
         "target_met": 1,
         "target_not_met": 0,
+        "target_not_assessed": 0,
         "target_no_target": 0,
     }
     assert {c: cyp[c] for c in ENGLAND_COUNT_COLUMNS} == {

@@ -7,6 +7,7 @@ import polars as pl
 import pytest
 
 from warehouse.assessments import byar_interval, fill_missing_intervals, wilson_interval
+from warehouse.assessments.intervals import dobson_rates, scaled_count_interval
 
 TIGHT = 1e-4
 
@@ -268,5 +269,111 @@ def test_zero_count_rate_gets_exact_interval_from_zero():
 def test_rows_and_other_columns_are_preserved():
     frame = _frame(rows=[{}, {"value_type": "ratio"}]).with_columns(pl.lit("x").alias("extra"))
     out = fill_missing_intervals(frame)
-    assert out.columns == [*frame.columns, "ci_computed"]
+    assert out.columns == [*frame.columns, "ci_computed", "ci_method"]
     assert out["ci_computed"].to_list() == [True, False]
+
+
+# --- standardised rates (issue 13) --------------------------------------------------------
+# Byar's bounds of a count O with z = 1.959964, worked by hand:
+# O = 240: lower = 240 (1 - 1/2160 - 1.959964/(3·15.4919334))³ = 240 (1 - 0.000462963
+#   - 0.0421717)³ = 240 · 0.9573653³ = 240 · 0.8774717 = 210.5932
+#   upper = 241 (1 - 1/2169 + 1.959964/(3·15.5241747))³ = 241 (1 - 0.000461042
+#   + 0.0420841)³ = 241 · 1.0416231³ = 241 · 1.1301391 = 272.3635
+
+
+def test_standardised_rate_without_age_bands_scales_the_value_by_the_count_bounds():
+    # The issue's case: DSR 550 per 100,000 from 240 events in 20,000 people.
+    # 550 · 210.5932/240 = 482.609, 550 · 272.3635/240 = 624.166 (contains 550);
+    # the crude interval around 240/20,000 would be 1,053 .. 1,362 (not containing 550).
+    frame = _frame(
+        rows=[
+            {
+                "value": 550.0,
+                "count": 240,
+                "denominator": 20000,
+                "value_type": "directly standardised rate",
+                "multiplier": 100000.0,
+            }
+        ]
+    )
+    out = fill_missing_intervals(frame).row(0, named=True)
+    assert out["lower_ci_95"] == pytest.approx(482.609, abs=1e-2)
+    assert out["upper_ci_95"] == pytest.approx(624.166, abs=1e-2)
+    assert out["lower_ci_95"] < 550.0 < out["upper_ci_95"]
+    assert out["ci_method"] == "Byar bounds of the count, scaled to the standardised value"
+    assert out["ci_computed"] is True
+
+
+def test_standardised_rate_needs_no_denominator():
+    frame = _frame(
+        rows=[
+            {
+                "value": 550.0,
+                "count": 240,
+                "denominator": None,
+                "value_type": "directly standardised rate",
+                "multiplier": 100000.0,
+            }
+        ]
+    )
+    out = fill_missing_intervals(frame).row(0, named=True)
+    assert out["lower_ci_95"] == pytest.approx(482.609, abs=1e-2)
+
+
+def test_indirectly_standardised_ratio_scales_the_same_way():
+    # SMR 120 from 240 observed deaths: 120 · 210.5932/240 = 105.297, 120 · 272.3635/240
+    # = 136.182
+    lower, upper = scaled_count_interval(120.0, 240.0)
+    assert lower == pytest.approx(105.297, abs=1e-2)
+    assert upper == pytest.approx(136.182, abs=1e-2)
+
+
+def test_methods_are_named_row_by_row():
+    frame = _frame(
+        rows=[
+            {},  # proportion 30/100 -> Wilson
+            {"value_type": "rate", "multiplier": 100000.0, "count": 30, "denominator": 1000},
+            {"value_type": "rate", "multiplier": 100000.0, "count": 5, "denominator": 1000},
+            {
+                "lower_ci_95": 25.0,
+                "upper_ci_95": 35.0,
+                "lower_ci_99_8": 20.0,
+                "upper_ci_99_8": 40.0,
+            },
+            {"value_type": "ratio"},
+        ]
+    )
+    assert fill_missing_intervals(frame)["ci_method"].to_list() == [
+        "Wilson score",
+        "Byar",
+        "Exact Poisson",
+        "Published with the data",
+        None,
+    ]
+
+
+def test_dobson_interval_from_age_bands():
+    # Two bands: 10 events in 1,000 people (standard population 60,000) and 40 in 2,000
+    # (standard 40,000), so weights w = 0.6 and 0.4.
+    # DSR = 0.6·10/1000 + 0.4·40/2000 = 0.006 + 0.008 = 0.014 -> 1,400 per 100,000
+    # var = 0.36·10/1000² + 0.16·40/2000² = 3.6e-6 + 1.6e-6 = 5.2e-6; O = 50
+    # sqrt(var/O) = sqrt(1.04e-7) = 3.224903e-4
+    # Byar O = 50: lower = 50 (1 - 1/450 - 1.959964/(3·7.0710678))³ = 50 · 0.9053843³
+    #   = 37.1081; upper = 51 (1 - 1/459 + 1.959964/(3·7.1414284))³ = 51 · 1.089305³ = 65.9202
+    # lower = 0.014 + 3.224903e-4 (37.1081 - 50) = 0.0098425 -> 984.25
+    # upper = 0.014 + 3.224903e-4 (65.9202 - 50) = 0.0191341 -> 1,913.41
+    bands = pl.DataFrame(
+        {
+            "area_code": ["A", "A"],
+            "count": [10, 40],
+            "population": [1000, 2000],
+            "standard_population": [60000, 40000],
+        }
+    )
+    out = dobson_rates(bands, by=["area_code"]).row(0, named=True)
+    assert out["value"] == pytest.approx(1400.0, abs=1e-9)
+    assert out["count"] == 50
+    assert out["lower_ci_95"] == pytest.approx(984.25, abs=1e-2)
+    assert out["upper_ci_95"] == pytest.approx(1913.41, abs=1e-2)
+    assert out["lower_ci_99_8"] < out["lower_ci_95"] < 1400.0 < out["upper_ci_95"]
+    assert out["ci_method"] == "Dobson (from age bands)"

@@ -21,6 +21,7 @@ def test_the_words_are_exactly_the_published_vocabulary():
         "Off track",
         "Met",
         "Not met",
+        "Not assessed",
         "No target",
     ]
     assert [s.value for s in Comparison] == [
@@ -40,6 +41,7 @@ def test_the_words_are_exactly_the_published_vocabulary():
         "Decreasing",
         "No significant change",
         "Cannot be calculated",
+        "Cannot be calculated: quarterly data",
     ]
     assert [s.value for s in Polarity] == ["higher", "lower", "none"]
     assert [s.value for s in ExceptionFlag] == ["Red-red", "Green flag"]
@@ -85,6 +87,7 @@ def test_unfavourable_statuses_are_not_good(status):
     "status",
     [
         "No target",
+        "Not assessed",
         "Similar",
         "Higher",
         "Lower",
@@ -93,6 +96,7 @@ def test_unfavourable_statuses_are_not_good(status):
         "Decreasing",
         "No significant change",
         "Cannot be calculated",
+        "Cannot be calculated: quarterly data",
         None,
     ],
 )

@@ -40,7 +40,16 @@ def assess(**columns_or_row):
         "tolerance": 2.0,
     }
     row.update(columns_or_row)
-    return assess_against_target(pl.DataFrame([row], schema=SCHEMA)).row(0, named=True)
+    schema = {**SCHEMA, **{k: EXTRA[k] for k in row if k in EXTRA}}
+    return assess_against_target(pl.DataFrame([row], schema=schema)).row(0, named=True)
+
+
+EXTRA = {
+    "period": pl.String,
+    "target_period": pl.String,
+    "target_period_value": pl.Float64,
+    "target_judged_period": pl.String,
+}
 
 
 # --- trajectory_value -------------------------------------------------------------------
@@ -130,7 +139,12 @@ def test_target_met_before_its_date_is_met():
 
 
 def test_target_period_passed_and_value_short_is_not_met():
-    assert assess(value=59.0, period_end=D(2023, 6, 30))["target_status"] == "Not met"
+    # Changed with issue 13: the target is judged by the value for its own period
+    # (target_period_value), here 59 < 60, not by the latest value.
+    late = D(2023, 6, 30)
+    assert assess(value=59.0, target_period_value=59.0, period_end=late)["target_status"] == (
+        "Not met"
+    )
 
 
 def test_target_period_ending_on_the_target_date_counts_as_passed():
@@ -140,7 +154,59 @@ def test_target_period_ending_on_the_target_date_counts_as_passed():
 
 
 def test_target_period_passed_and_value_reached_is_met():
-    assert assess(value=60.0, period_end=D(2023, 6, 30))["target_status"] == "Met"
+    late = D(2023, 6, 30)
+    assert assess(value=60.0, target_period_value=60.0, period_end=late)["target_status"] == "Met"
+
+
+# --- late targets (issue 13): judged by the value for the target's own period -----------
+# The issue's example: a target of 65 for 2010/11 (higher is better), baseline 60 in
+# 2008/09, 63 in 2010/11 and 66 in 2011/12 (the latest).
+FY = {"2008/09": D(2009, 3, 31), "2010/11": D(2011, 3, 31), "2011/12": D(2012, 3, 31)}
+LATE = {
+    "baseline_period_end": FY["2008/09"],
+    "baseline_value": 60.0,
+    "target_period": "2010/11",
+    "target_period_end": FY["2010/11"],
+    "target_value": 65.0,
+    "period": "2011/12",
+    "period_end": FY["2011/12"],
+}
+
+
+def test_target_missed_in_its_period_is_not_met_although_a_later_value_reaches_it():
+    # 63 for 2010/11 is 2 short of 65 -> "Not met"; the later 66 (>= 65) must not count.
+    out = assess(value=66.0, target_period_value=63.0, target_judged_period="2010/11", **LATE)
+    assert out["target_status"] == "Not met"
+    assert out["target_reason"] == "Judged on the value for 2010/11."
+
+
+def test_target_met_on_time_stays_met_after_a_dip():
+    # 66 for 2010/11 >= 65 -> "Met"; the later 63 is a dip after the target was met.
+    out = assess(value=63.0, target_period_value=66.0, target_judged_period="2010/11", **LATE)
+    assert out["target_status"] == "Met"
+
+
+def test_no_value_for_the_target_period_is_not_assessed_with_the_reason():
+    out = assess(value=66.0, target_period_value=None, **LATE)
+    assert out["target_status"] == "Not assessed"
+    assert out["target_reason"] == (
+        "No value for 2010/11, the target's own period: a later value cannot show "
+        "whether the target was met on time."
+    )
+
+
+def test_without_a_target_period_value_the_latest_counts_only_for_its_own_period():
+    # No target_period_value column: 66 for 2011/12 cannot stand for 2010/11 ...
+    assert assess(value=66.0, **LATE)["target_status"] == "Not assessed"
+    # ... but 63 observed for 2010/11 itself (period_end = target_period_end) is judged.
+    on_time = {**LATE, "period": "2010/11", "period_end": FY["2010/11"]}
+    out = assess(value=63.0, **on_time)
+    assert out["target_status"] == "Not met"
+    assert out["target_reason"] == "Judged on the value for 2010/11."
+
+
+def test_before_the_target_period_there_is_no_reason():
+    assert assess(value=50.0)["target_reason"] is None
 
 
 def test_no_target_value_or_no_observation_is_no_target():
@@ -175,8 +241,9 @@ def test_lower_is_better(value, tolerance, expected):
 def test_lower_is_better_after_the_target_date():
     late = D(2024, 3, 31)
     kwargs = {"polarity": "lower", "baseline_value": 20.0, "target_value": 10.0, "period_end": late}
-    assert assess(value=10.5, **kwargs)["target_status"] == "Not met"
-    assert assess(value=9.5, **kwargs)["target_status"] == "Met"
+    # (changed with issue 13: judged by the value for the target's own period)
+    assert assess(value=10.5, target_period_value=10.5, **kwargs)["target_status"] == "Not met"
+    assert assess(value=9.5, target_period_value=9.5, **kwargs)["target_status"] == "Met"
 
 
 # --- polarity "none": the direction is that from baseline to target ---------------------
@@ -202,7 +269,7 @@ def test_no_polarity_without_a_direction_cannot_be_assessed():
 
 def test_missing_baseline_still_decides_met_and_not_met_but_not_the_trajectory():
     assert assess(baseline_value=None, value=61.0)["target_status"] == "Met"
-    late = assess(baseline_value=None, value=59.0, period_end=D(2023, 6, 30))
+    late = assess(baseline_value=None, value=59.0, target_period_value=59.0, period_end=TARGET)
     assert late["target_status"] == "Not met"
     during = assess(baseline_value=None, value=59.0)
     assert during["trajectory_value"] is None
@@ -271,7 +338,14 @@ def test_frame_with_mixed_rows_keeps_row_order_and_columns():
     out = assess_against_target(frame)
     # row 2: milestone 45 on 1 Mar (day 59); halfway (day 50): 40 + 50/59·5 = 44.2373 -> On track
     # row 3: straight line 50; 47 is 3 short (> 2) -> Off track
-    assert out.columns == [*frame.columns, "trajectory_value", "target_status"]
+    assert out.columns == [
+        *frame.columns,
+        "target_period_value",
+        "target_judged_period",
+        "trajectory_value",
+        "target_status",
+        "target_reason",
+    ]
     assert out["trajectory_value"].to_list() == pytest.approx([50.0, 44.237288, 50.0], abs=1e-6)
     assert out["target_status"].to_list() == ["Met", "On track", "Off track"]
 

@@ -165,6 +165,13 @@ WHERE coalesce(included, true);
 """
 
 
+def _assessment_columns(c: duckdb.DuckDBPyConnection) -> None:
+    """Interval method, late-target judgement and "Not assessed" columns (issue 13)."""
+    from warehouse.analytics.materialised import add_assessment_columns
+
+    add_assessment_columns(c)
+
+
 def _assessed_latest(c: duckdb.DuckDBPyConnection) -> None:
     """Derived tables of assessed latest values, filled from the facts already there."""
     from warehouse.analytics.materialised import create_and_fill
@@ -184,6 +191,7 @@ MIGRATIONS: list[tuple[str, str | Callable[[duckdb.DuckDBPyConnection], None]]] 
     ("0006_outcome_department_configuration", OUTCOME_DEPARTMENT_CONFIGURATION),
     ("0007_assessed_latest", _assessed_latest),
     ("0008_audit_log", AUDIT_LOG),
+    ("0010_assessment_columns", _assessment_columns),
     ("0011_programmes_comments_actions", WORKING_SIDE_TABLES),
 ]
 

@@ -24,8 +24,14 @@ from warehouse.assessments import (
     flag_exceptions,
     recent_trend,
 )
+from warehouse.assessments.intervals import (
+    STANDARDISED_RATE,
+    STANDARDISED_RATIO,
+    IntervalMethod,
+)
 from warehouse.frames import query
 
+STANDARDISED_VALUE_TYPES = (STANDARDISED_RATE, STANDARDISED_RATIO)
 ENGLAND = "E92000001"
 #: Upper-tier local authorities: the level at which LAAs were agreed.
 LOCAL_TIERS: tuple[str, ...] = ("county", "unitary")
@@ -61,6 +67,7 @@ ASSESSED_COLUMNS = [
     "count",
     "denominator",
     "ci_computed",
+    "ci_method",
     "england_value",
     "region_value",
     "compared_to_england",
@@ -75,6 +82,9 @@ ASSESSED_COLUMNS = [
     "tolerance",
     "trajectory_value",
     "target_status",
+    "target_period_value",
+    "target_judged_period",
+    "target_reason",
     "recent_trend",
     "trend_slope",
     "trend_points",
@@ -178,6 +188,22 @@ picked_targets AS (
                  abs(date_diff('day', a.period_end, t.target_period_end)),
                  t.target_period
     ) = 1
+),
+target_values AS (
+    -- The area's current value for the target's own period, else for the shortest
+    -- period covering the target period's end (a late target is judged on time).
+    SELECT p.indicator_id, p.area_code, o.value AS target_period_value,
+           o.period AS target_judged_period
+    FROM picked_targets p
+    JOIN observations o
+      ON o.indicator_id = p.indicator_id AND o.area_code = p.area_code
+     AND o.period_start <= p.target_period_end AND o.period_end >= p.target_period_end
+    JOIN live b ON b.batch_id = o.batch_id
+    QUALIFY row_number() OVER (
+        PARTITION BY p.indicator_id, p.area_code
+        ORDER BY o.period = p.target_period DESC, o.period_end - o.period_start, o.period,
+                 b.batch_rank DESC
+    ) = 1
 )
 -- Names are sent for the latest rows only: the trend rows need just the numbers.
 SELECT f.*,
@@ -191,13 +217,15 @@ SELECT f.*,
        CASE WHEN f.is_anchor THEN a.tier END AS tier,
        p.target_source, p.target_level, p.baseline_period, p.baseline_period_end,
        p.baseline_value, p.target_period, p.target_period_end, p.target_value, p.tolerance,
-       p.milestones
+       p.milestones, v.target_period_value, v.target_judged_period
 FROM facts f
 JOIN current_indicators i ON i.indicator_id = f.indicator_id
 JOIN areas a ON a.area_code = f.area_code
 LEFT JOIN picked_targets p
   ON p.for_anchor = f.is_anchor AND p.indicator_id = f.indicator_id
  AND p.area_code = f.area_code
+LEFT JOIN target_values v
+  ON f.is_anchor AND v.indicator_id = f.indicator_id AND v.area_code = f.area_code
 WHERE f.is_anchor OR list_contains($scope, f.area_code)
 """  # noqa: S608 - the fragments are ours; values arrive as parameters
 
@@ -293,6 +321,21 @@ picked_targets AS (
                  abs(date_diff('day', a.period_end, t.target_period_end)),
                  t.target_period
     ) = 1
+),
+target_values AS (
+    -- As in the one-region query: the value for the target's own period (or the shortest
+    -- period covering its end), the newest live batch of that period.
+    SELECT p.indicator_id, p.area_code, o.value AS target_period_value,
+           o.period AS target_judged_period
+    FROM picked_targets p
+    JOIN candidates o
+      ON o.indicator_id = p.indicator_id AND o.area_code = p.area_code
+     AND o.period_start <= p.target_period_end AND o.period_end >= p.target_period_end
+    QUALIFY row_number() OVER (
+        PARTITION BY p.indicator_id, p.area_code
+        ORDER BY o.period = p.target_period DESC, o.period_end - o.period_start, o.period,
+                 o.batch_rank DESC
+    ) = 1
 )
 SELECT f.*,
        i.polarity, i.value_type, i.multiplier,
@@ -303,13 +346,16 @@ SELECT f.*,
        CASE WHEN f.is_anchor THEN a.area_type END AS area_type,
        p.target_source, p.target_level, p.baseline_period, p.baseline_period_end,
        p.baseline_value, p.target_period, p.target_period_end, p.target_value, p.tolerance,
-       p.milestones
+       p.milestones, v.target_period_value, v.target_judged_period
 FROM facts f
 JOIN current_indicators i ON i.indicator_id = f.indicator_id
 JOIN areas a ON a.area_code = f.area_code
 LEFT JOIN picked_targets p
   ON f.is_anchor AND f.in_scope AND p.indicator_id = f.indicator_id
  AND p.area_code = f.area_code
+LEFT JOIN target_values v
+  ON f.is_anchor AND f.in_scope AND v.indicator_id = f.indicator_id
+ AND v.area_code = f.area_code
 """  # noqa: S608 - the fragments are ours; values arrive as parameters
 
 
@@ -344,10 +390,21 @@ def with_intervals(frame: pl.DataFrame) -> pl.DataFrame:
     missing = (
         (pl.col("lower_ci_95").is_null() & pl.col("upper_ci_95").is_null())
         | (pl.col("lower_ci_99_8").is_null() & pl.col("upper_ci_99_8").is_null())
-    ) & (pl.col("count").is_not_null() & pl.col("denominator").is_not_null())
+    ) & (
+        pl.col("count").is_not_null()
+        & (
+            pl.col("denominator").is_not_null()
+            # a standardised value's interval scales the value by its count's bounds
+            | pl.col("value_type").str.to_lowercase().is_in(list(STANDARDISED_VALUE_TYPES))
+        )
+    )
     numbered = frame.with_row_index("__row")
     needs = numbered.filter(missing)
-    rest = numbered.filter(~missing).with_columns(ci_computed=pl.lit(False))
+    published = pl.col("lower_ci_95").is_not_null() & pl.col("upper_ci_95").is_not_null()
+    rest = numbered.filter(~missing).with_columns(
+        ci_computed=pl.lit(False),
+        ci_method=pl.when(published).then(pl.lit(IntervalMethod.PUBLISHED.value)),
+    )
     if needs.is_empty():
         return rest.drop("__row")
     filled = fill_missing_intervals(needs)
@@ -654,6 +711,7 @@ _TYPES = {
     "target_value": pl.Float64,
     "tolerance": pl.Float64,
     "trajectory_value": pl.Float64,
+    "target_period_value": pl.Float64,
     "trend_slope": pl.Float64,
     "trend_points": pl.Int64,
     "value": pl.Float64,

@@ -47,11 +47,12 @@ CREATE TABLE IF NOT EXISTS assessed_latest (
     tier VARCHAR, period VARCHAR, period_start DATE, period_end DATE, frequency VARCHAR,
     value DOUBLE, lower_ci_95 DOUBLE, upper_ci_95 DOUBLE, lower_ci_99_8 DOUBLE,
     upper_ci_99_8 DOUBLE, count DOUBLE, denominator DOUBLE, ci_computed BOOLEAN,
-    england_value DOUBLE, region_value DOUBLE, compared_to_england VARCHAR,
+    ci_method VARCHAR, england_value DOUBLE, region_value DOUBLE, compared_to_england VARCHAR,
     compared_to_england_99_8 VARCHAR, compared_to_region VARCHAR, target_source VARCHAR,
     target_level VARCHAR, baseline_period VARCHAR, baseline_value DOUBLE,
     target_period VARCHAR, target_value DOUBLE, tolerance DOUBLE, trajectory_value DOUBLE,
-    target_status VARCHAR, recent_trend VARCHAR, trend_slope DOUBLE, trend_points BIGINT,
+    target_status VARCHAR, target_period_value DOUBLE, target_judged_period VARCHAR,
+    target_reason VARCHAR, recent_trend VARCHAR, trend_slope DOUBLE, trend_points BIGINT,
     exception VARCHAR, data_version VARCHAR
 );
 CREATE TABLE IF NOT EXISTS assessed_series (
@@ -92,6 +93,27 @@ def create_and_fill(con: duckdb.DuckDBPyConnection) -> None:
     for statement in DERIVED_TABLES_SQL.split(";"):
         if statement.strip():
             con.execute(statement)
+    refresh(con)
+
+
+#: Columns issue 13 added to the derived tables (migration 0010_assessment_columns):
+#: how each interval was found, which value a passed target was judged on and why, and
+#: the count of "Not assessed" targets.
+ADDED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("assessed_latest", "ci_method", "VARCHAR"),
+    ("assessed_latest", "target_period_value", "DOUBLE"),
+    ("assessed_latest", "target_judged_period", "VARCHAR"),
+    ("assessed_latest", "target_reason", "VARCHAR"),
+    ("outcome_department_status", "target_not_assessed", "BIGINT"),
+)
+
+
+def add_assessment_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """Adds :data:`ADDED_COLUMNS` where missing and recomputes the derived tables (0010)."""
+    for table, column, kind in ADDED_COLUMNS:
+        present = {row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()}  # noqa: S608
+        if column not in present:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")  # noqa: S608
     refresh(con)
 
 

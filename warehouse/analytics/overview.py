@@ -285,13 +285,14 @@ def needs_attention(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.Data
         _number("target_value"),
         pl.col("target_period"),
     )
+    # A passed target is judged on the value for its own period (issue 13), so say that one.
     why_not_met = pl.format(
         "{} target of {} for {} not met: {} in {}.",
         pl.col("target_source"),
         _number("target_value"),
         pl.col("target_period"),
-        _number("value"),
-        pl.col("period"),
+        pl.coalesce(_number("target_period_value"), _number("value")),
+        pl.coalesce("target_judged_period", "period"),
     )
     return (
         flagged.with_columns(

@@ -3,9 +3,15 @@
 Proportions use the Wilson score interval, rates use Byar's approximation
 (count >= 10) or the exact Poisson interval (count < 10), as in the
 Public Health England / OHID "Technical Guide: Confidence Intervals".
+Directly standardised rates use Dobson's method where the age bands are known
+and otherwise the value scaled by Byar's bounds of the count (PHEindicatormethods
+``phe_dsr`` / ``calculate_dsr``); indirectly standardised ratios likewise scale
+the ratio by the bounds of the observed count.
 """
 
 from __future__ import annotations
+
+import enum
 
 import numpy as np
 import polars as pl
@@ -19,6 +25,22 @@ Z_99_8 = 3.090232
 BYAR_MIN_COUNT = 10
 
 _LEVELS = (("95", 0.95), ("99_8", 0.998))
+
+#: Value types whose interval is the value scaled by the bounds of its count.
+STANDARDISED_RATE = "directly standardised rate"
+STANDARDISED_RATIO = "indirectly standardised ratio"
+
+
+class IntervalMethod(enum.StrEnum):
+    """How a row's confidence interval was obtained (shown beside it as ``ci_method``)."""
+
+    PUBLISHED = "Published with the data"
+    WILSON = "Wilson score"
+    BYAR = "Byar"
+    EXACT_POISSON = "Exact Poisson"
+    DOBSON = "Dobson (from age bands)"
+    SCALED_BYAR = "Byar bounds of the count, scaled to the standardised value"
+    SCALED_EXACT = "Exact Poisson bounds of the count, scaled to the standardised value"
 
 
 def _z(confidence: float) -> float:
@@ -141,6 +163,115 @@ def byar_interval(count, denominator, confidence: float = 0.95, multiplier: floa
     return _shape_result(lower, upper, scalar)
 
 
+def _count_bounds(count, confidence: float):
+    """Returns Byar's (exact Poisson below 10) bounds of an event count, as counts."""
+    return byar_interval(count, np.ones_like(_as_float_array(count)), confidence, multiplier=1.0)
+
+
+def scaled_count_interval(value, count, confidence: float = 0.95):
+    """Return (lower, upper): a standardised value scaled by the Byar bounds of its count.
+
+    Parameters
+    ----------
+    value : float or array-like or polars.Series
+        The published directly standardised rate (or indirectly standardised ratio).
+    count : float or array-like or polars.Series
+        Total observed events behind it.
+    confidence : float, default 0.95
+        Two-sided confidence level.
+
+    Returns
+    -------
+    tuple
+        ``(value × O_lower / O, value × O_upper / O)`` with ``O_lower, O_upper`` the
+        bounds of :func:`byar_interval` for the count (exact Poisson below 10): floats
+        for scalar inputs, NumPy arrays otherwise; NaN where the value or count is
+        missing or the count is not positive.
+
+    Notes
+    -----
+    The approximation PHEindicatormethods uses where the age bands are unknown (and
+    its method for indirectly standardised ratios): the interval keeps the value's
+    scale, so it always contains the value, unlike a crude interval around
+    count / denominator.
+    """
+    scalar = np.ndim(value) == 0 and np.ndim(count) == 0
+    v = _as_float_array(value)
+    o = _as_float_array(count)
+    lo, hi = _count_bounds(o, confidence)
+    valid = np.isfinite(v) & np.isfinite(o) & (o > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lower = np.where(valid, v * lo / o, np.nan)
+        upper = np.where(valid, v * hi / o, np.nan)
+    return _shape_result(lower, upper, scalar)
+
+
+def dobson_rates(frame: pl.DataFrame, by: list[str], multiplier: float = 100000.0) -> pl.DataFrame:
+    """Return one directly standardised rate per group, with Dobson's 95% and 99.8% limits.
+
+    Parameters
+    ----------
+    frame : polars.DataFrame
+        One row per age band of each group: the ``by`` columns, ``count`` (events),
+        ``population`` (at risk) and ``standard_population`` (e.g. the European
+        Standard Population's weight for the band).
+    by : list of str
+        The group columns (e.g. indicator, area and period).
+    multiplier : float, default 100000.0
+        Rate scale.
+
+    Returns
+    -------
+    polars.DataFrame
+        The ``by`` columns, ``value``, ``count`` (total events), ``lower_ci_95``,
+        ``upper_ci_95``, ``lower_ci_99_8``, ``upper_ci_99_8`` and ``ci_method``
+        ("Dobson (from age bands)"), sorted by ``by``. Limits are null for a group
+        with no events.
+
+    Notes
+    -----
+    With band weights ``w = standard_population / sum(standard_population)``::
+
+        DSR = sum(w x / n)        var(DSR) = sum(w² x / n²)        O = sum(x)
+        limits = DSR + sqrt(var(DSR) / O) (O_bound - O)
+
+    where ``O_bound`` are Byar's bounds of O (exact Poisson below 10); all times the
+    multiplier (Dobson et al. 1991, as in PHEindicatormethods ``phe_dsr``).
+    """
+    std = pl.col("standard_population").cast(pl.Float64)
+    x = pl.col("count").cast(pl.Float64)
+    n = pl.col("population").cast(pl.Float64)
+    groups = (
+        frame.group_by(by)
+        .agg(
+            ((std * x / n).sum() / std.sum()).alias("__dsr"),
+            ((std**2 * x / n**2).sum() / std.sum() ** 2).alias("__var"),
+            x.sum().alias("count"),
+        )
+        .sort(by)
+    )
+    o = groups["count"].to_numpy()
+    dsr = groups["__dsr"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        spread = np.sqrt(groups["__var"].to_numpy() / o)
+    columns = {}
+    for suffix, confidence in _LEVELS:
+        lo, hi = _count_bounds(o, confidence)
+        keep = o > 0
+        columns[f"lower_ci_{suffix}"] = np.where(keep, (dsr + spread * (lo - o)), np.nan)
+        columns[f"upper_ci_{suffix}"] = np.where(keep, (dsr + spread * (hi - o)), np.nan)
+    return groups.select(
+        *by,
+        (pl.col("__dsr") * multiplier).alias("value"),
+        "count",
+        *(
+            (pl.Series(name, values * multiplier, dtype=pl.Float64).fill_nan(None))
+            for name, values in columns.items()
+        ),
+        pl.lit(IntervalMethod.DOBSON.value).alias("ci_method"),
+    )
+
+
 def fill_missing_intervals(frame: pl.DataFrame) -> pl.DataFrame:
     """Return ``frame`` with missing 95% and 99.8% intervals computed from count and denominator.
 
@@ -155,7 +286,9 @@ def fill_missing_intervals(frame: pl.DataFrame) -> pl.DataFrame:
     -------
     polars.DataFrame
         The same rows and columns (CI columns as Float64) plus a Boolean
-        column ``ci_computed``.
+        column ``ci_computed`` and ``ci_method`` (an :class:`IntervalMethod`
+        word: the method of the computed interval, "Published with the data"
+        for a row whose 95% interval was uploaded, null for a row with none).
 
     Notes
     -----
@@ -167,23 +300,32 @@ def fill_missing_intervals(frame: pl.DataFrame) -> pl.DataFrame:
     * it is filled only when ``count``, ``denominator`` and ``multiplier``
       are present, ``denominator > 0`` and ``value_type`` is "proportion"
       (Wilson, count must not exceed denominator) or "rate" (Byar / exact
-      Poisson), compared case-insensitively; other value types are left null;
+      Poisson), compared case-insensitively; for "directly standardised
+      rate" and "indirectly standardised ratio" only ``value`` and ``count``
+      are needed: the value scaled by the bounds of its count
+      (:func:`scaled_count_interval`), never a crude interval around
+      count / denominator; other value types are left null;
     * ``ci_computed`` is True when at least one pair of the row was filled.
     """
     o = frame["count"].cast(pl.Float64).to_numpy()
     n = frame["denominator"].cast(pl.Float64).to_numpy()
+    v = frame["value"].cast(pl.Float64).to_numpy()
     mult = frame["multiplier"].cast(pl.Float64).to_numpy()
     kind = frame["value_type"].cast(pl.String).str.to_lowercase().to_numpy()
     is_prop = kind == "proportion"
     is_rate = kind == "rate"
+    is_std = (kind == STANDARDISED_RATE) | (kind == STANDARDISED_RATIO)
+    published = frame["lower_ci_95"].is_not_null() & frame["upper_ci_95"].is_not_null()
 
     out = frame
     computed_any = pl.lit(False)
     for suffix, confidence in _LEVELS:
         w_lo, w_hi = wilson_interval(o, n, confidence, multiplier=1.0)
         b_lo, b_hi = byar_interval(o, n, confidence, multiplier=1.0)
-        lo = np.where(is_prop, w_lo, np.where(is_rate, b_lo, np.nan)) * mult
-        hi = np.where(is_prop, w_hi, np.where(is_rate, b_hi, np.nan)) * mult
+        s_lo, s_hi = scaled_count_interval(v, o, confidence)
+        lo = np.where(is_prop, w_lo * mult, np.where(is_rate, b_lo * mult, np.nan))
+        hi = np.where(is_prop, w_hi * mult, np.where(is_rate, b_hi * mult, np.nan))
+        lo, hi = np.where(is_std, s_lo, lo), np.where(is_std, s_hi, hi)
         lo_col, hi_col = f"lower_ci_{suffix}", f"upper_ci_{suffix}"
         new_lo = f"__computed_lower_{suffix}"
         new_hi = f"__computed_upper_{suffix}"
@@ -212,4 +354,31 @@ def fill_missing_intervals(frame: pl.DataFrame) -> pl.DataFrame:
         computed_any = computed_any | pl.col(flag)
     flags = [f"__computed_{s}" for s, _ in _LEVELS]
     temp = flags + [f"__computed_{b}_{s}" for s, _ in _LEVELS for b in ("lower", "upper")]
-    return out.with_columns(computed_any.alias("ci_computed")).drop(temp)
+    exact = o < BYAR_MIN_COUNT
+    method = np.select(
+        [is_prop, is_rate & exact, is_rate, is_std & exact, is_std],
+        [
+            IntervalMethod.WILSON.value,
+            IntervalMethod.EXACT_POISSON.value,
+            IntervalMethod.BYAR.value,
+            IntervalMethod.SCALED_EXACT.value,
+            IntervalMethod.SCALED_BYAR.value,
+        ],
+        default="",
+    )
+    return (
+        out.with_columns(
+            computed_any.alias("ci_computed"),
+            pl.Series("__method", method, dtype=pl.String),
+            published.alias("__published"),
+        )
+        .with_columns(
+            pl.when(pl.col("ci_computed"))
+            .then(pl.col("__method"))
+            .when(pl.col("__published"))
+            .then(pl.lit(IntervalMethod.PUBLISHED.value))
+            .otherwise(None)
+            .alias("ci_method")
+        )
+        .drop(*temp, "__method", "__published")
+    )

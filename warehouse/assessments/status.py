@@ -21,6 +21,7 @@ class TargetStatus(enum.StrEnum):
     OFF_TRACK = "Off track"
     MET = "Met"
     NOT_MET = "Not met"
+    NOT_ASSESSED = "Not assessed"
     NO_TARGET = "No target"
 
 
@@ -46,6 +47,8 @@ class Trend(enum.StrEnum):
     DECREASING = "Decreasing"
     NO_SIGNIFICANT_CHANGE = "No significant change"
     CANNOT_BE_CALCULATED = "Cannot be calculated"
+    #: Fingertips trends annual periods only: seasonality fakes trends in quarters.
+    CANNOT_BE_CALCULATED_QUARTERLY = "Cannot be calculated: quarterly data"
 
 
 class Polarity(enum.StrEnum):
@@ -87,6 +90,7 @@ _UNFAVOURABLE: frozenset[str] = frozenset(
 _NEUTRAL: frozenset[str] = frozenset(
     {
         TargetStatus.NO_TARGET,
+        TargetStatus.NOT_ASSESSED,
         Comparison.SIMILAR,
         Comparison.HIGHER,
         Comparison.LOWER,
@@ -95,6 +99,7 @@ _NEUTRAL: frozenset[str] = frozenset(
         Trend.DECREASING,
         Trend.NO_SIGNIFICANT_CHANGE,
         Trend.CANNOT_BE_CALCULATED,
+        Trend.CANNOT_BE_CALCULATED_QUARTERLY,
     }
 )
 
@@ -115,9 +120,10 @@ def is_good(status: str | None) -> bool | None:
         "Green flag"; ``False`` for "Slipping", "Off track", "Not met",
         "Worse", "... getting worse" and "Red-red" ("Slipping" is behind the
         trajectory, so it counts as unfavourable); ``None`` for statuses that
-        carry no judgement ("No target", "Similar", "Higher", "Lower",
+        carry no judgement ("No target", "Not assessed", "Similar", "Higher", "Lower",
         "Not compared", "Increasing", "Decreasing", "No significant change",
-        "Cannot be calculated") and for a missing status.
+        "Cannot be calculated", "Cannot be calculated: quarterly data") and for
+        a missing status.
 
     Raises
     ------

@@ -96,16 +96,22 @@ def assess_against_target(frame: pl.DataFrame) -> pl.DataFrame:
         ``baseline_period_end``, ``baseline_value``, ``target_period_end``,
         ``target_value``, ``tolerance`` (absolute units; null means 0) and,
         optionally, ``milestones`` (list of struct {period_end: date,
-        value: f64}, or null).
+        value: f64}, or null), ``target_period`` (label),
+        ``target_period_value`` (the area's value for the target's own
+        period, or the nearest period covering its end; without the column,
+        ``value`` counts as that only when ``period_end`` equals
+        ``target_period_end``) and ``target_judged_period`` (the label of the
+        period ``target_period_value`` is for).
 
     Returns
     -------
     polars.DataFrame
         The input plus ``trajectory_value`` (Float64: the trajectory read at
         ``period_end``; null when there is no target, no baseline or no
-        ``period_end``, or a target date not after the baseline date) and
-        ``target_status`` (String, a
-        :class:`TargetStatus` word or null).
+        ``period_end``, or a target date not after the baseline date),
+        ``target_status`` (String, a :class:`TargetStatus` word or null) and
+        ``target_reason`` (String: why a passed target reads as it does;
+        null while the target period is still to come).
 
     Raises
     ------
@@ -122,10 +128,13 @@ def assess_against_target(frame: pl.DataFrame) -> pl.DataFrame:
        for "none" (or null) it is the direction from ``baseline_value`` to
        ``target_value``. If that direction cannot be told (polarity none
        and baseline missing or equal to the target) the status is null.
-    3. ``value`` at or better than ``target_value`` -> "Met", whatever the
-       date: a target met early is met.
-    4. ``period_end >= target_period_end`` (the target period has passed)
-       -> "Not met".
+    3. ``period_end >= target_period_end`` (the data reach the target
+       period): the target is judged by ``target_period_value``, the value
+       for its own period, never by a later one: at or better than
+       ``target_value`` -> "Met" (and it stays "Met" whatever follows), worse
+       -> "Not met", missing -> "Not assessed" with the reason.
+    4. ``value`` at or better than ``target_value`` before the target period
+       -> "Met": a target met early is met.
     5. Otherwise compare with the trajectory at ``period_end`` (linear in
        days from baseline to target, or piecewise-linear through the
        milestones): at or better -> "On track"; worse by no more than
@@ -141,6 +150,7 @@ def assess_against_target(frame: pl.DataFrame) -> pl.DataFrame:
     out = frame.with_row_index("__row").with_columns(
         pl.col(c).cast(pl.Date) for c in ("period_end", "baseline_period_end", "target_period_end")
     )
+    out = _with_target_period_value(out)
     has_target = pl.col("target_value").is_not_null()
     has_baseline = (
         pl.col("baseline_value").is_not_null() & pl.col("baseline_period_end").is_not_null()
@@ -193,6 +203,8 @@ def assess_against_target(frame: pl.DataFrame) -> pl.DataFrame:
     )
     # Positive shortfall means "worse than"; direction 0 or null is handled below.
     short_of_target = direction * (pl.col("target_value") - pl.col("value"))
+    short_on_time = direction * (pl.col("target_value") - pl.col("target_period_value"))
+    reached = pl.col("period_end") >= pl.col("target_period_end")
     short_of_trajectory = direction * (pl.col("trajectory_value") - pl.col("value"))
     tolerance = pl.col("tolerance").cast(pl.Float64).fill_null(0.0)
 
@@ -201,10 +213,14 @@ def assess_against_target(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(TargetStatus.NO_TARGET.value))
         .when(direction.is_null() | (direction == 0.0))
         .then(None)
+        .when(reached & pl.col("target_period_value").is_null())
+        .then(pl.lit(TargetStatus.NOT_ASSESSED.value))
+        .when(reached & (short_on_time <= _EPS))
+        .then(pl.lit(TargetStatus.MET.value))
+        .when(reached)
+        .then(pl.lit(TargetStatus.NOT_MET.value))
         .when(short_of_target <= _EPS)
         .then(pl.lit(TargetStatus.MET.value))
-        .when(pl.col("period_end") >= pl.col("target_period_end"))
-        .then(pl.lit(TargetStatus.NOT_MET.value))
         .when(pl.col("trajectory_value").is_null())
         .then(None)
         .when(short_of_trajectory <= _EPS)
@@ -213,4 +229,53 @@ def assess_against_target(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit(TargetStatus.SLIPPING.value))
         .otherwise(pl.lit(TargetStatus.OFF_TRACK.value))
     )
-    return out.with_columns(status.cast(pl.String).alias("target_status")).drop("__row")
+    out = out.with_columns(status.cast(pl.String).alias("target_status"))
+    return out.with_columns(_target_reason()).drop("__row", "__target_label")
+
+
+def _with_target_period_value(frame: pl.DataFrame) -> pl.DataFrame:
+    """Returns ``frame`` with the value for the target's own period and its label filled in."""
+    label = pl.col("target_period") if "target_period" in frame.columns else pl.lit(None)
+    out = frame.with_columns(__target_label=label.cast(pl.String))
+    if "target_period_value" not in out.columns:
+        own = pl.col("period_end") == pl.col("target_period_end")
+        out = out.with_columns(
+            target_period_value=pl.when(own).then(pl.col("value")),
+            target_judged_period=pl.when(own).then(
+                pl.col("period") if "period" in out.columns else pl.col("__target_label")
+            ),
+        )
+    elif "target_judged_period" not in out.columns:
+        out = out.with_columns(
+            target_judged_period=pl.when(pl.col("target_period_value").is_not_null()).then(
+                pl.col("__target_label")
+            )
+        )
+    return out.with_columns(
+        pl.col("target_period_value").cast(pl.Float64),
+        pl.col("target_judged_period").cast(pl.String),
+    )
+
+
+def _target_reason() -> pl.Expr:
+    """Returns the sentence saying which value a passed target was judged on (or why not)."""
+    label = pl.coalesce(pl.col("__target_label"), pl.lit("its target period"))
+    status = pl.col("target_status")
+    return (
+        pl.when(status == TargetStatus.NOT_ASSESSED)
+        .then(
+            pl.format(
+                "No value for {}, the target's own period: a later value cannot show "
+                "whether the target was met on time.",
+                label,
+            )
+        )
+        .when(
+            status.is_in([TargetStatus.MET.value, TargetStatus.NOT_MET.value])
+            & (pl.col("period_end") >= pl.col("target_period_end"))
+        )
+        .then(pl.format("Judged on the value for {}.", pl.col("target_judged_period")))
+        .otherwise(None)
+        .cast(pl.String)
+        .alias("target_reason")
+    )

@@ -7,10 +7,18 @@ import polars as pl
 from warehouse.assessments.intervals import Z_95
 from warehouse.assessments.status import Polarity, Trend, validate_polarity
 
-#: Two-sided 99.8% normal quantile: the slope's z must exceed this.
-Z_SIGNIFICANT = 3.090232
+#: The 99.8% point of chi-square with one degree of freedom (3.090232²): the Fingertips
+#: trend marker calls the weighted fit's slope significant when its chi-square,
+#: (slope / se(slope))², exceeds this.
+CHI_SQUARE_99_8 = 9.5495
+
+#: Frequencies whose series are not trended (Fingertips trends annual periods only,
+#: because seasonality fakes trends in quarterly and rolling quarterly data).
+UNTRENDED_FREQUENCIES: frozenset[str] = frozenset({"financial_quarter", "calendar_quarter"})
 
 KEYS = ["indicator_id", "area_code"]
+
+_FLAT_Z = 1e-9
 
 
 def _word(member: Trend) -> pl.Expr:
@@ -25,7 +33,7 @@ def recent_trend(frame: pl.DataFrame, points: int = 5) -> pl.DataFrame:
     frame : polars.DataFrame
         Long frame with ``indicator_id``, ``area_code``, ``period_start``
         (used only for ordering), ``value``, ``lower_ci_95``,
-        ``upper_ci_95`` and ``polarity``.
+        ``upper_ci_95``, ``polarity`` and, optionally, ``frequency``.
     points : int, default 5
         Number of most recent periods the trend uses (at least 3).
 
@@ -59,14 +67,19 @@ def recent_trend(frame: pl.DataFrame, points: int = 5) -> pl.DataFrame:
        ``slope = sum(w (t - tbar)(y - ybar)) / sum(w (t - tbar)²)`` with
        weighted means tbar and ybar, ``se(slope) = sqrt(1 / sum(w (t - tbar)²))``
        and ``z = slope / se(slope)``.
-    4. The change is significant when ``|z| > 3.090232`` (99.8% two-sided)
-       and, for robustness, when each point in turn is left out (keeping the
-       others at their time index) the slope still has the same sign with
-       ``|z| > 3.090232``. A trend that rests on one point is not significant.
+    4. The Fingertips trend marker: the change is significant when the
+       chi-square of the fit, ``z²``, exceeds 9.5495 (chi-square, 1 degree of
+       freedom, 99.8%) and, for robustness, when each point in turn is left
+       out (keeping the others at their time index) the slope keeps the same
+       sign (a left-out slope of zero does not). The left-out fits need not
+       be significant themselves.
     5. A significant increase is "Increasing and getting better" for
        polarity "higher", "Increasing and getting worse" for "lower" and
        "Increasing" for "none" (or null); a decrease likewise. Otherwise
        "No significant change".
+    6. A series whose latest point is quarterly (``frequency``
+       "financial_quarter" or "calendar_quarter") is not trended: "Cannot be
+       calculated: quarterly data", with a null slope.
 
     The computation is vectorised: weighted sums per group, and each
     leave-one-out fit as the group sums minus that point's terms.
@@ -86,6 +99,11 @@ def recent_trend(frame: pl.DataFrame, points: int = 5) -> pl.DataFrame:
             number("lower_ci_95").alias("lo"),
             number("upper_ci_95").alias("hi"),
             pl.col("polarity").cast(pl.String),
+            (
+                pl.col("frequency").cast(pl.String)
+                if "frequency" in frame.columns
+                else pl.lit(None, pl.String)
+            ).alias("frequency"),
         )
         .filter(pl.col("period_start").is_not_null())
         .sort([*KEYS, "period_start"])
@@ -137,15 +155,19 @@ def recent_trend(frame: pl.DataFrame, points: int = 5) -> pl.DataFrame:
         pl.col("trend_points").first().cast(pl.Int64),
         pl.col("slope").first(),
         pl.col("z").first(),
-        (pl.col("z_loo") * pl.col("z").sign() > Z_SIGNIFICANT)
-        .fill_null(False)
-        .all()
-        .alias("robust"),
+        # z is scale-free, so a left-out z within 1e-9 of zero is a flat fit up to rounding
+        # (the left-out sums are group sums minus one point's terms).
+        (pl.col("z_loo") * pl.col("z").sign() > _FLAT_Z).fill_null(False).all().alias("robust"),
         pl.col("polarity").last(),
+        pl.col("frequency")
+        .last()
+        .is_in(list(UNTRENDED_FREQUENCIES))
+        .fill_null(False)
+        .alias("quarterly"),
     )
 
-    calculable = pl.col("trend_points") >= points
-    significant = (pl.col("z").abs() > Z_SIGNIFICANT) & pl.col("robust")
+    calculable = (pl.col("trend_points") >= points) & ~pl.col("quarterly")
+    significant = (pl.col("z") ** 2 > CHI_SQUARE_99_8) & pl.col("robust")
     increasing = pl.col("z") > 0
     polarity = pl.col("polarity")
     up = (
@@ -163,7 +185,9 @@ def recent_trend(frame: pl.DataFrame, points: int = 5) -> pl.DataFrame:
         .otherwise(_word(Trend.DECREASING))
     )
     status = (
-        pl.when(~calculable)
+        pl.when(pl.col("quarterly"))
+        .then(_word(Trend.CANNOT_BE_CALCULATED_QUARTERLY))
+        .when(~calculable)
         .then(_word(Trend.CANNOT_BE_CALCULATED))
         .when(significant & increasing)
         .then(up)
