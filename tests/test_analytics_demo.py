@@ -35,7 +35,9 @@ def test_the_demo_produces_every_status_word(every_region):
     def seen(column: str) -> set[str]:
         return set(every_region[column].drop_nulls())
 
-    assert seen("target_status") == {s.value for s in TargetStatus}
+    # Every demo target falls due in the demo's latest period, which has values, so none is
+    # judged late without a value: "Not assessed" is covered by tests/test_assessments_targets.py.
+    assert seen("target_status") == {s.value for s in TargetStatus} - {TargetStatus.NOT_ASSESSED}
     assert seen("compared_to_england") == {c.value for c in Comparison}
     assert seen("recent_trend") == {t.value for t in Trend}
     assert seen("exception") == {e.value for e in ExceptionFlag}
