@@ -317,7 +317,8 @@ def build_demo_warehouse(
         return []
     say = progress or (lambda fraction, text: None)
     say(0.05, "Generating synthetic values for every area and indicator")
-    areas = reference_queries.areas(con)
+    # The demo is of 2004/05 to 2010/11: the April 2009 structure, not later authorities.
+    areas = reference_queries.areas(con, live_on=reference_queries.APRIL_2009)
     indicators = reference_queries.indicators(con)
     profiles = pl.read_csv(PROFILES)
     observations = generate_observations(areas, indicators, profiles, seed)

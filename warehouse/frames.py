@@ -11,6 +11,7 @@ WAREHOUSE_TABLES = (
     "regions",
     "areas",
     "area_code_changes",
+    "area_successions",
     "departments",
     "psas",
     "indicators",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import duckdb
 
 from warehouse.connection import in_transaction
+from warehouse.geography_schema import AREA_SUCCESSIONS
 from warehouse.working_schema import WORKING_SIDE_TABLES
 
 REFERENCE_TABLES = """
@@ -191,6 +192,7 @@ MIGRATIONS: list[tuple[str, str | Callable[[duckdb.DuckDBPyConnection], None]]] 
     ("0006_outcome_department_configuration", OUTCOME_DEPARTMENT_CONFIGURATION),
     ("0007_assessed_latest", _assessed_latest),
     ("0008_audit_log", AUDIT_LOG),
+    ("0009_area_successions", AREA_SUCCESSIONS),
     ("0010_assessment_columns", _assessment_columns),
     ("0011_programmes_comments_actions", WORKING_SIDE_TABLES),
 ]

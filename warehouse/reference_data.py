@@ -96,6 +96,13 @@ class AreaCodeChange(Record):
     note: str
 
 
+class AreaSuccession(Record):
+    predecessor_code: GssCode
+    successor_code: GssCode
+    changed_on: date
+    note: str
+
+
 class Department(Record):
     department_code: str
     name: str
@@ -153,6 +160,7 @@ FILES: dict[str, type[Record]] = {
     "regions.csv": Region,
     "areas.csv": Area,
     "area_code_changes.csv": AreaCodeChange,
+    "area_successions.csv": AreaSuccession,
     "departments.csv": Department,
     "psas.csv": Psa,
     "indicators.csv": Indicator,
@@ -187,6 +195,7 @@ class ReferenceData(BaseModel):
     regions: list[Region]
     areas: list[Area]
     area_code_changes: list[AreaCodeChange]
+    area_successions: list[AreaSuccession]
     departments: list[Department]
     psas: list[Psa]
     indicators: list[Indicator]
@@ -245,6 +254,7 @@ def _check_links(data: ReferenceData) -> None:
     for c in data.area_code_changes:
         if c.area_code not in areas:
             problems.append(f"code change {c.previous_code} points at unknown area {c.area_code}")
+    problems += _succession_problems(data)
     members = {
         (m.outcome_department_key, m.indicator_id) for m in data.outcome_department_indicators
     }
@@ -263,6 +273,23 @@ def _check_links(data: ReferenceData) -> None:
     ]
     if problems:
         raise ReferenceDataError("Reference data is inconsistent: " + "; ".join(problems))
+
+
+def _succession_problems(data: ReferenceData) -> list[str]:
+    """Returns what is wrong with the successions: unknown areas, or a change date that is
+    not the day after the predecessor's end and the successor's first day."""
+    areas = {a.area_code: a for a in data.areas}
+    problems = []
+    for s in data.area_successions:
+        before, after = areas.get(s.predecessor_code), areas.get(s.successor_code)
+        if before is None or after is None:
+            problems.append(f"succession {s.predecessor_code} to {s.successor_code} is unknown")
+            continue
+        if before.valid_to is None or (s.changed_on - before.valid_to).days != 1:
+            problems.append(f"{s.predecessor_code} does not end the day before {s.changed_on}")
+        if after.valid_from != s.changed_on:
+            problems.append(f"{s.successor_code} does not start on {s.changed_on}")
+    return problems
 
 
 def _frame(records: list[Record], drop: tuple[str, ...] = ()) -> pl.DataFrame:
@@ -326,6 +353,7 @@ def reference_frames(data: ReferenceData, batch_id: str) -> dict[str, pl.DataFra
         "regions": _frame(data.regions),
         "areas": areas,
         "area_code_changes": _frame(data.area_code_changes),
+        "area_successions": _frame(data.area_successions),
         "departments": _frame(data.departments, drop=("abbreviation_note",)),
         "psas": _frame(data.psas),
         "indicators": indicators,
@@ -359,7 +387,8 @@ def install_reference_data(
             row[0]
             for row in c.execute("SELECT batch_id FROM batches WHERE kind = 'reference'").fetchall()
         ]
-        for table in ("regions", "areas", "area_code_changes", "departments", "psas"):
+        shipped = ("regions", "areas", "area_code_changes", "area_successions")
+        for table in (*shipped, "departments", "psas"):
             c.execute(f"DELETE FROM {table}")  # noqa: S608 - shipped tables, names are ours
         for table in (
             "indicators",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import polars as pl
 
@@ -15,18 +17,30 @@ def regions(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     )
 
 
-def areas(con: duckdb.DuckDBPyConnection, region_code: str | None = None) -> pl.DataFrame:
-    """Returns areas (all, or one region's local authorities), ordered by name."""
+#: The structure the warehouse was built on: areas live on this day are the April 2009 ones.
+APRIL_2009 = date(2009, 4, 1)
+
+
+def areas(
+    con: duckdb.DuckDBPyConnection, region_code: str | None = None, live_on: date | None = None
+) -> pl.DataFrame:
+    """Returns areas (all, or one region's local authorities), ordered by name.
+
+    ``live_on`` keeps only the areas that existed on that day (``APRIL_2009`` gives the
+    structure of April 2009, before the reorganisations of 2019 to 2023).
+    """
     return query(
         con,
         """
         SELECT area_code, old_code, name, area_type, tier, parent_code, region_code,
                valid_from, valid_to
         FROM areas
-        WHERE ?::VARCHAR IS NULL OR (region_code = ? AND tier NOT IN ('region', 'country'))
+        WHERE (?::VARCHAR IS NULL OR (region_code = ? AND tier NOT IN ('region', 'country')))
+          AND (?::DATE IS NULL OR (coalesce(valid_from, ?::DATE) <= ?::DATE
+                                   AND coalesce(valid_to, ?::DATE) >= ?::DATE))
         ORDER BY name
         """,
-        [region_code, region_code],
+        [region_code, region_code, *[live_on] * 5],
     )
 
 
@@ -42,6 +56,43 @@ def area_code_lookup(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         UNION ALL
         SELECT previous_code, area_code FROM area_code_changes
         """,
+    )
+
+
+def area_lifetimes(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Returns each local authority's life: when it was created and abolished, and from
+    and into which areas, for the areas with a start or an end that values must respect.
+
+    Columns: ``area_code``, ``name``, ``valid_from``, ``valid_to``, ``starts`` (the first
+    day a value may describe: ``valid_from``, but null for the areas of the April 2009
+    structure, whose values before it are taken as published on their boundaries),
+    ``predecessors`` and ``successors`` (names and codes, in words).
+    """
+    return query(
+        con,
+        """
+        WITH before AS (
+            SELECT s.successor_code AS area_code,
+                   string_agg(p.name || ' (' || p.area_code || ')', ', ' ORDER BY p.name)
+                       AS predecessors
+            FROM area_successions s JOIN areas p ON p.area_code = s.predecessor_code
+            GROUP BY ALL
+        ),
+        after AS (
+            SELECT s.predecessor_code AS area_code,
+                   string_agg(n.name || ' (' || n.area_code || ')', ' and ' ORDER BY n.name)
+                       AS successors
+            FROM area_successions s JOIN areas n ON n.area_code = s.successor_code
+            GROUP BY ALL
+        )
+        SELECT a.area_code, a.name, a.valid_from, a.valid_to,
+               CASE WHEN a.valid_from > ?::DATE THEN a.valid_from END AS starts,
+               before.predecessors, after.successors
+        FROM areas a LEFT JOIN before USING (area_code) LEFT JOIN after USING (area_code)
+        WHERE a.valid_from > ?::DATE OR a.valid_to IS NOT NULL
+        ORDER BY a.area_code
+        """,
+        [APRIL_2009, APRIL_2009],
     )
 
 

@@ -29,3 +29,14 @@ CURRENT_ROW = """QUALIFY b.batch_rank = max(b.batch_rank) OVER (
 #: The latest period of an indicator: the one ending last; of two ending together (a year
 #: and its fourth quarter) the longer one. Use in a window over distinct periods.
 LATEST_PERIOD_FIRST = "ORDER BY period_end DESC, period_start"
+
+#: Whether area ``a`` existed at the end of the period of row ``f``: region figures count an
+#: area only for the periods it existed, so that an area and its successor (Christchurch and
+#: Bournemouth, Christchurch and Poole) never both count. The areas of the April 2009
+#: structure count for the periods before it too: the warehouse holds none of their
+#: predecessors, and the National Indicator Set was published on their boundaries.
+AREA_EXISTED = """(
+    (a.valid_to IS NULL OR f.period_end <= a.valid_to)
+    AND (a.valid_from IS NULL OR a.valid_from <= DATE '2009-04-01'
+         OR f.period_end >= a.valid_from)
+)"""

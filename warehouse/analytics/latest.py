@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 import polars as pl
 
-from warehouse.analytics._sql import CURRENT_ROW, LATEST_PERIOD_FIRST, LIVE_CTE
+from warehouse.analytics._sql import AREA_EXISTED, CURRENT_ROW, LATEST_PERIOD_FIRST, LIVE_CTE
 from warehouse.analytics.milestones import milestones_column, usable_milestones
 from warehouse.assessments import (
     assess_against_target,
@@ -226,7 +226,7 @@ LEFT JOIN picked_targets p
  AND p.area_code = f.area_code
 LEFT JOIN target_values v
   ON f.is_anchor AND v.indicator_id = f.indicator_id AND v.area_code = f.area_code
-WHERE f.is_anchor OR list_contains($scope, f.area_code)
+WHERE (f.is_anchor OR list_contains($scope, f.area_code)) AND {AREA_EXISTED}
 """  # noqa: S608 - the fragments are ours; values arrive as parameters
 
 
@@ -356,6 +356,7 @@ LEFT JOIN picked_targets p
 LEFT JOIN target_values v
   ON f.is_anchor AND f.in_scope AND v.indicator_id = f.indicator_id
  AND v.area_code = f.area_code
+WHERE {AREA_EXISTED}
 """  # noqa: S608 - the fragments are ours; values arrive as parameters
 
 
