@@ -13,6 +13,7 @@ matched to the metadata row whose words it shares most (one metadata row per nam
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 
@@ -152,6 +153,29 @@ def to_native(table: pl.DataFrame, metadata: pl.DataFrame | None = None) -> Conv
         notes.append(f"{empty.height} row(s) with no published value (NA) were left out.")
     frame = frame.filter(~unpublished)
 
+    miscoded = _miscoded(frame)
+    if miscoded.height:
+        skipped.append(
+            skipped_rows(
+                miscoded,
+                found["area_code"],
+                pl.col("area_code"),
+                pl.format(
+                    "{} is {} in the rest of this file, but this row names {}, which the file "
+                    "gives the code {} elsewhere: the code and the name disagree, so the row "
+                    "is left out. Check it with the publisher.",
+                    pl.col("area_code"),
+                    pl.col("_code_name"),
+                    pl.col("area_name"),
+                    pl.col("_name_code"),
+                ),
+            )
+        )
+        notes.append(
+            f"{miscoded.height} row(s) whose area code and area name disagree were left out."
+        )
+        frame = frame.filter(~pl.col("_row").is_in(miscoded["_row"].implode()))
+
     indicators = _indicators(frame, metadata, notes)
     frame = frame.join(
         indicators.select("indicator", "_indicator_id"), on="indicator", how="left"
@@ -186,6 +210,43 @@ def to_native(table: pl.DataFrame, metadata: pl.DataFrame | None = None) -> Conv
             "period": found["period"],
             "value": found["value"],
         },
+    )
+
+
+def _miscoded(frame: pl.DataFrame) -> pl.DataFrame:
+    """Returns the rows whose area name belongs, in the rest of the file, to another code.
+
+    A row is mis-coded when its code carries another name in most of the file and its name
+    carries another code in most of the file (the 2025 ONS file gives E06000062, West
+    Northamptonshire, to one Buckinghamshire row). A renamed area keeps its code and takes a
+    name no other code has, so it is not caught. Adds ``_code_name`` and ``_name_code``.
+    """
+    named = frame.filter(pl.col("area_name").is_not_null()).with_columns(
+        _name=pl.col("area_name").str.strip_chars().str.to_lowercase()
+    )
+    code_name = _most_common(named, "area_code", "_name", "area_name", "_code_name")
+    name_code = _most_common(named, "_name", "area_code", "area_code", "_name_code")
+    return (
+        named.join(code_name, on="area_code")
+        .join(name_code, on="_name")
+        .filter(
+            (pl.col("_name") != pl.col("_code_name").str.strip_chars().str.to_lowercase())
+            & (pl.col("area_code") != pl.col("_name_code"))
+        )
+        .drop("_name")
+    )
+
+
+def _most_common(frame: pl.DataFrame, key: str, by: str, shown: str, alias: str) -> pl.DataFrame:
+    """Returns, per ``key``, the ``shown`` value of its most frequent ``by`` (ties by order)."""
+    counted = frame.group_by(key, by, maintain_order=True).agg(
+        pl.len().alias("_n"), pl.col(shown).first().alias(alias)
+    )
+    return (
+        counted.sort("_n", descending=True, maintain_order=True)
+        .group_by(key)
+        .first()
+        .select(key, alias)
     )
 
 
@@ -237,7 +298,7 @@ def _indicators(
     for record in described.to_dicts():
         meta = meta_rows[matches[record["indicator"]]] if record["indicator"] in matches else {}
         own_id = (meta.get("id") or "").strip()
-        indicator_id = ID_PREFIX + (own_id or _slug(record["indicator"]))
+        indicator_id = ID_PREFIX + (own_id or name_id(record["indicator"]))
         unit = _tidy_unit(record["unit"]) or _tidy_unit(meta.get("unit"))
         value_type, multiplier = _value_type(record["measure"] or meta.get("measure"), unit)
         polarity_text = (meta.get("polarity") or "").strip().lower()
@@ -258,6 +319,7 @@ def _indicators(
                 "theme": record["category"] or meta.get("category"),
             }
         )
+    _make_unique(rows)
     if blank_polarity:
         notes.append(
             f"The metadata gives no polarity for {len(blank_polarity)} indicator(s) (it marks "
@@ -304,6 +366,35 @@ def _similarity(a: set[str], b: set[str]) -> float:
 def _slug(name: str) -> str:
     words = [w for w in re.findall(r"[A-Za-z0-9]+", name) if w.lower() not in _STOP_WORDS]
     return "-".join(w.lower() for w in words[:6]) or "indicator"
+
+
+def _fingerprint(name: str) -> str:
+    """Returns six hex digits of the SHA-256 of the name, compared without case or extra spaces."""
+    text = " ".join(name.lower().split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
+
+
+def name_id(name: str) -> str:
+    """Returns an id made from an indicator's name: its first words and a fingerprint of the
+    whole name.
+
+    The words keep the id readable; the fingerprint keeps names that differ only after them
+    apart ('... by public transport', '... by car'), and depends on the name alone, so the
+    same name gets the same id in every upload whatever else the file holds.
+    """
+    return f"{_slug(name)}-{_fingerprint(name)}"
+
+
+def _make_unique(rows: list[dict]) -> None:
+    """Gives each indicator whose id another name also has (two metadata rows with one
+    ``Worksheet``) its name's fingerprint, so no two names share an id."""
+    names_by_id: dict[str, set[str]] = {}
+    for row in rows:
+        names_by_id.setdefault(row["_indicator_id"], set()).add(row["indicator"])
+    for row in rows:
+        if len(names_by_id[row["_indicator_id"]]) > 1:
+            unique = f"{row['_indicator_id']}-{_fingerprint(row['indicator'])}"
+            row["_indicator_id"] = row["indicator_id"] = unique
 
 
 def _tidy_unit(unit: str | None) -> str | None:
