@@ -15,6 +15,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 APP_SCRIPT = REPO / "dashboard" / "app.py"
 STARTUP_TIMEOUT_S = 90
+NGINX = Path("/usr/sbin/nginx")
+NGINX_CONF = REPO / "docs" / "nginx.conf"
 
 
 class ServerDidNotStart(RuntimeError):
@@ -145,3 +147,43 @@ def _healthy(base_url: str) -> bool:
             return answer.status == 200 and answer.read().strip() == b"ok"
     except (urllib.error.URLError, ConnectionError, TimeoutError):
         return False
+
+
+def start_nginx(prefix: Path, servers: list[str], timeout_s: float = 15) -> ServedProcess:
+    """Returns nginx in the foreground with docs/nginx.conf in front of ``servers`` (two URLs).
+
+    The configuration is the deployment guide's own file, its placeholders filled in: the
+    listen address (a free loopback port), the two app servers and ``prefix``, the folder
+    for nginx's logs and temporary files. Raises ``ServerDidNotStart`` with nginx's log.
+    """
+    port = free_port()
+    prefix.mkdir(parents=True, exist_ok=True)
+    conf = NGINX_CONF.read_text()
+    for placeholder, value in {
+        "__LISTEN__": f"127.0.0.1:{port}",
+        "__SERVER_A__": servers[0].removeprefix("http://"),
+        "__SERVER_B__": servers[1].removeprefix("http://"),
+        "__PREFIX__": str(prefix),
+    }.items():
+        conf = conf.replace(placeholder, value)
+    (prefix / "nginx.conf").write_text(conf)
+    log_path = prefix / "nginx.out"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [str(NGINX), "-p", str(prefix), "-c", "nginx.conf", "-g", "daemon off;"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+    proxy = ServedProcess(f"http://127.0.0.1:{port}", process, log_path)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and process.poll() is None:
+        if _healthy(proxy.base_url):
+            return proxy
+        time.sleep(0.2)
+    proxy.stop()
+    error_log = prefix / "error.log"
+    raise ServerDidNotStart(
+        f"nginx did not answer {proxy.base_url}/_stcore/health within {timeout_s:.0f} s.\n"
+        f"{proxy.log()}\n{error_log.read_text() if error_log.exists() else ''}"
+    )

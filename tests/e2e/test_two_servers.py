@@ -10,8 +10,8 @@ sentence and nothing is half-written.
 
 from __future__ import annotations
 
+import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -28,14 +28,21 @@ from playwright.sync_api import Browser, Page, expect
 from dashboard.url_state import filters_to_params
 from tests.conftest import lake_settings
 from tests.e2e.journeys import MAIN, dataframe, grid_rows, main_text, number, wait_for_heading
-from tests.e2e.server import REPO, ServedProcess, free_port, server_env, start_streamlit
+from tests.e2e.server import (
+    NGINX,
+    REPO,
+    ServedProcess,
+    ServerDidNotStart,
+    server_env,
+    start_nginx,
+    start_streamlit,
+)
 from tests.e2e.support import RENDER_TIMEOUT_MS, VIEWPORT, open_page, screenshot, settle
 from warehouse import analytics, open_warehouse
 from warehouse.batches import list_batches
 
 pytestmark = [pytest.mark.e2e, pytest.mark.postgres]
 
-NGINX_CONF = REPO / "docs" / "nginx.conf"
 REGION = "E12000002"  # North West
 AREA = "E08000009"  # Trafford
 INDICATOR = "NI 116"
@@ -53,43 +60,6 @@ class Deployment:
     proxy: ServedProcess
     env: dict[str, str]
     settings: object
-
-
-def _start_nginx(prefix: Path, a: str, b: str) -> ServedProcess:
-    """Returns nginx started in the foreground with docs/nginx.conf, the servers filled in."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        pytest.skip("nginx is not installed (apt-get install nginx; .ci/run installs it)")
-    port = free_port()
-    prefix.mkdir(parents=True, exist_ok=True)
-    conf = NGINX_CONF.read_text()
-    for placeholder, value in {
-        "__LISTEN__": f"127.0.0.1:{port}",
-        "__SERVER_A__": a.removeprefix("http://"),
-        "__SERVER_B__": b.removeprefix("http://"),
-        "__PREFIX__": str(prefix),
-    }.items():
-        conf = conf.replace(placeholder, value)
-    (prefix / "nginx.conf").write_text(conf)
-    log_path = prefix / "nginx.out"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [nginx, "-p", str(prefix), "-c", "nginx.conf", "-g", "daemon off;"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    proxy = ServedProcess(f"http://127.0.0.1:{port}", process, log_path)
-    deadline = time.monotonic() + 15
-    while time.monotonic() < deadline:
-        try:
-            _get(proxy.base_url + "/_stcore/health")
-            return proxy
-        except OSError:
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-    proxy.stop()
-    pytest.fail(f"nginx did not start:\n{proxy.log()}\n{(prefix / 'error.log').read_text()}")
 
 
 def _get(url: str, cookie: str | None = None) -> tuple[str, str]:
@@ -111,12 +81,22 @@ def deployment(request, e2e_tools, tmp_path: Path) -> Iterator[Deployment]:
         "OUTCOMES_LAKE_DATA_PATH": str(shared.lake_path()),
     }
     started: list[ServedProcess] = []
+    if not NGINX.exists():
+        reason = f"{NGINX} is not installed (apt-get install nginx; .ci/run installs it)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
     try:
         # Each server has its own data directory (logs, staged uploads); the catalog and
         # the Parquet files are shared.
         for name in ("a", "b"):
             started.append(start_streamlit(tmp_path / name, tmp_path / f"{name}.log", env=env))
-        started.append(_start_nginx(tmp_path / "nginx", started[0].base_url, started[1].base_url))
+        started.append(start_nginx(tmp_path / "nginx", [started[0].base_url, started[1].base_url]))
+    except ServerDidNotStart as error:
+        for process in started:
+            process.stop()
+        pytest.fail(str(error), pytrace=False)
+    try:
         yield Deployment(*started, env=env, settings=shared)
     finally:
         for process in reversed(started):
