@@ -368,7 +368,17 @@ def validate_observations(
                 f"Give both limits of the {label} confidence interval, or neither.",
             ),
             RowCheck(
-                (lower > n["value"]) | (upper < n["value"]) | (lower > upper),
+                lower > upper,
+                f"lower_ci_{level}",
+                pl.format(
+                    f"The {label} lower limit {{}} is above the upper limit {{}}: the columns look "
+                    f"swapped. Put the smaller number in lower_ci_{level}.",
+                    pl.col(f"lower_ci_{level}"),
+                    pl.col(f"upper_ci_{level}"),
+                ),
+            ),
+            RowCheck(
+                ((lower > n["value"]) | (upper < n["value"])) & (lower <= upper),
                 f"lower_ci_{level}",
                 pl.format(
                     f"The {label} confidence interval {{}} to {{}} does not contain the value {{}}. "

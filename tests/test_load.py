@@ -57,6 +57,9 @@ INVALID = {
     "text in value": ("NI 116,E06000001,2008/09,high,,,,,,,\n", 2, "value", "'high' is not a number"),
     "lower CI above the value": ("NI 116,E06000001,2008/09,20,21,25,19,26,,,\n", 2, "lower_ci_95", "does not contain the value"),
     "unparseable period": ("NI 116,E06000001,2008/10,1,,,,,,,\n", 2, "period", "Cannot read the period '2008/10'"),
+    # Issue 13: lower 22 above upper 18 is a swap, said as such (not "does not contain").
+    "swapped 95% limits": ("NI 116,E06000001,2008/09,20,22,18,,,,,\n", 2, "lower_ci_95", "lower limit 22 is above the upper limit 18"),
+    "swapped 99.8% limits": ("NI 116,E06000001,2008/09,20,,,23,17,,,\n", 2, "lower_ci_99_8", "columns look swapped"),
 }
 
 
