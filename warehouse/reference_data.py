@@ -121,7 +121,15 @@ class Indicator(Record):
     name: str
     definition: str
     unit: str
-    value_type: Literal["proportion", "rate", "mean", "count", "score"]
+    value_type: Literal[
+        "proportion",
+        "rate",
+        "mean",
+        "count",
+        "score",
+        "directly standardised rate",
+        "indirectly standardised ratio",
+    ]
     multiplier: OptionalFloat
     polarity: Literal["higher", "lower", "none"]
     owner_department_code: str
