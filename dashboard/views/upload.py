@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from dashboard import data
+from dashboard import data, layout
 from dashboard.auth import current_user
 from pipelines import problems, templates
 from pipelines.formats import WideMapping, detect_layout, suggest_mapping
@@ -197,7 +197,7 @@ if not report.is_empty():
     )
     st.download_button(
         "Download the validation report (CSV)",
-        report.write_csv(),
+        layout.safe_csv(report),
         file_name=f"{Path(shown_name).stem}-report.csv",
         mime="text/csv",
     )
