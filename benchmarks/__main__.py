@@ -4,6 +4,7 @@ python -m benchmarks generate --rows N --output FILE [--seed S]
 python -m benchmarks generate --revision-of FILE --fraction 0.1 --output FILE [--seed S]
 python -m benchmarks [--sizes 1000000,10000000] [--runs 5] [--quick] [--only load,queries]
 python -m benchmarks profile --rows 1000000      # needs: pip install pyinstrument
+python -m benchmarks sessions [--sessions 1,10,25,50] [--postgres CONNINFO]
 """
 
 from __future__ import annotations
@@ -87,6 +88,38 @@ def profile_main(argv: list[str]) -> int:
     return 0
 
 
+def sessions_main(argv: list[str]) -> int:
+    import os
+
+    from benchmarks.runner import DEFAULT_RESULTS
+    from benchmarks.sessions import run_sessions
+
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks sessions",
+        description="Two app servers behind nginx on a PostgreSQL catalog; N concurrent "
+        "browser sessions doing the minister's journey (see docs/deploy.md).",
+    )
+    parser.add_argument("--sessions", type=_sizes, default=[1, 10, 25, 50])
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("OUTCOMES_TEST_POSTGRES", ""),
+        help="libpq connection string of a server where the user may create databases "
+        "(default: OUTCOMES_TEST_POSTGRES)",
+    )
+    parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
+    args = parser.parse_args(argv)
+    if not args.postgres:
+        parser.error("give --postgres or set OUTCOMES_TEST_POSTGRES (see docs/deploy.md)")
+    # The connection string may hold a password: the results show where it went, not what.
+    shown = [
+        "CONNINFO" if prev == "--postgres" else arg
+        for prev, arg in zip(["", *argv], argv, strict=False)
+    ]
+    command = " ".join(["python -m benchmarks sessions", *map(shlex.quote, shown)])
+    rounds = run_sessions(args.sessions, args.postgres, args.results.resolve(), command)
+    return 0 if rounds else 1
+
+
 def run_main(argv: list[str]) -> int:
     from benchmarks.runner import (
         DEFAULT_OUTPUT,
@@ -164,6 +197,8 @@ def main(argv: list[str] | None = None) -> int:
         return generate_main(argv[1:])
     if argv[:1] == ["profile"]:
         return profile_main(argv[1:])
+    if argv[:1] == ["sessions"]:
+        return sessions_main(argv[1:])
     return run_main(argv)
 
 

@@ -99,13 +99,27 @@ def write_results(
     """Writes RESULTS.md and RESULTS.json beside it (each replaced, or appended to)."""
     text = results_markdown(figures, facts, title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if append and path.exists():
-        text = path.read_text(encoding="utf-8").rstrip() + "\n\n---\n\n" + text
+    previous = path.read_text(encoding="utf-8") if path.exists() else ""
+    if append and previous:
+        text = previous.rstrip() + "\n\n---\n\n" + text
+    elif kept := sessions_section(previous):
+        # The concurrent-sessions figures come from their own command: keep them.
+        text = text.rstrip() + "\n\n" + kept + "\n"
     path.write_text(text, encoding="utf-8")
     record = {"facts": facts, "figures": [f.record() for f in figures]}
     data = path.with_suffix(".json")
     runs = json.loads(data.read_text())["runs"] if append and data.exists() else []
     data.write_text(json.dumps({"runs": [*runs, record]}, indent=1), encoding="utf-8")
+
+
+def sessions_section(text: str) -> str:
+    """Returns the concurrent-sessions section of a RESULTS.md (markers included), or ''."""
+    from benchmarks.sessions import MARKERS
+
+    if MARKERS[0] not in text or MARKERS[1] not in text:
+        return ""
+    inside = text.split(MARKERS[0], 1)[1].split(MARKERS[1], 1)[0]
+    return MARKERS[0] + inside + MARKERS[1]
 
 
 def print_table(figures: list[Figure]) -> None:
