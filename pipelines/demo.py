@@ -125,7 +125,9 @@ def generate_observations(
                 quarterly=pl.lit(ind["frequency"] == "quarterly"),
             )
         )
-    combined = pl.concat(frames, how="vertical_relaxed").sort(["indicator_id", "area_code", "period"])
+    combined = pl.concat(frames, how="vertical_relaxed").sort(
+        ["indicator_id", "area_code", "period"]
+    )
     return _with_values_and_intervals(combined)
 
 
@@ -150,8 +152,16 @@ def _add_levels(frame: pl.DataFrame, districts: pl.DataFrame) -> pl.DataFrame:
         .agg(sums)
         .rename({"parent_code": "area_code"})
     )
-    region = frame.group_by(["region_code", *keys], maintain_order=True).agg(sums).rename({"region_code": "area_code"})
-    england = frame.group_by(keys, maintain_order=True).agg(sums).with_columns(area_code=pl.lit("E92000001"))
+    region = (
+        frame.group_by(["region_code", *keys], maintain_order=True)
+        .agg(sums)
+        .rename({"region_code": "area_code"})
+    )
+    england = (
+        frame.group_by(keys, maintain_order=True)
+        .agg(sums)
+        .with_columns(area_code=pl.lit("E92000001"))
+    )
     columns = ["area_code", *keys, "true_value", "count", "denominator", "weight"]
     return pl.concat(
         [

@@ -32,7 +32,9 @@ def write(paths: list[str]) -> int:
     settings = Settings()
     con = open_warehouse(settings)
     for path in paths:
-        outcome = load_file(con, Path(path), kind="indicators", operator="writer", settings=settings)
+        outcome = load_file(
+            con, Path(path), kind="indicators", operator="writer", settings=settings
+        )
         print(f"{outcome.status} {outcome.batch_id}", flush=True)
     return 0
 

@@ -40,7 +40,10 @@ CATALOGS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if metafunc.definition.get_closest_marker("both_catalogs") and "catalog" in metafunc.fixturenames:
+    if (
+        metafunc.definition.get_closest_marker("both_catalogs")
+        and "catalog" in metafunc.fixturenames
+    ):
         metafunc.parametrize("catalog", CATALOGS, indirect=True)
 
 

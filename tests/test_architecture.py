@@ -5,7 +5,10 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SQL = re.compile(r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|CREATE\s+(TABLE|VIEW)|DELETE\s+FROM|UPDATE\s+\w+\s+SET)\b", re.I | re.S)
+SQL = re.compile(
+    r"\b(SELECT\s.+\sFROM|INSERT\s+INTO|CREATE\s+(TABLE|VIEW)|DELETE\s+FROM|UPDATE\s+\w+\s+SET)\b",
+    re.I | re.S,
+)
 
 
 def python_files(folder: str):
@@ -18,9 +21,17 @@ def test_no_sql_outside_the_warehouse_package():
         for path in python_files(folder):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
-                if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(node.value, str)
+                    and SQL.search(node.value)
+                ):
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
-                if isinstance(node, ast.Attribute) and node.attr in {"execute", "sql", "executemany"}:
+                if isinstance(node, ast.Attribute) and node.attr in {
+                    "execute",
+                    "sql",
+                    "executemany",
+                }:
                     offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} calls .{node.attr}()")
     assert offenders == []
 
@@ -46,4 +57,6 @@ def test_dependencies_point_from_dashboard_to_pipelines_to_warehouse():
 def test_uploaded_text_is_never_rendered_as_html():
     for path in python_files("dashboard"):
         text = path.read_text(encoding="utf-8")
-        assert "unsafe_allow_html=True" not in text, f"{path}: use st.html only for our own static markup"
+        assert "unsafe_allow_html=True" not in text, (
+            f"{path}: use st.html only for our own static markup"
+        )

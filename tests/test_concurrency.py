@@ -16,17 +16,31 @@ AREAS = ["E06000001", "E06000002", "E06000003", "E06000004", "E06000005", "E0800
 
 def values_file(folder: Path, indicator: str, year: int) -> Path:
     path = folder / f"{indicator.replace(' ', '')}-{year}.csv"
-    rows = [f"{indicator},{area},{year}/{(year + 1) % 100:02d},{10 + i + year % 10}" for i, area in enumerate(AREAS)]
-    path.write_text("indicator_id,area_code,period,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    rows = [
+        f"{indicator},{area},{year}/{(year + 1) % 100:02d},{10 + i + year % 10}"
+        for i, area in enumerate(AREAS)
+    ]
+    path.write_text(
+        "indicator_id,area_code,period,value\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
     return path
 
 
 def start(settings, *args):
-    env = {**os.environ, "OUTCOMES_DATA_DIR": str(settings.data_dir), "OUTCOMES_WRITE_RETRIES": "40",
-           "OUTCOMES_WAREHOUSE": settings.warehouse, "OUTCOMES_LAKE_DATA_PATH": ""}
+    env = {
+        **os.environ,
+        "OUTCOMES_DATA_DIR": str(settings.data_dir),
+        "OUTCOMES_WRITE_RETRIES": "40",
+        "OUTCOMES_WAREHOUSE": settings.warehouse,
+        "OUTCOMES_LAKE_DATA_PATH": "",
+    }
     return subprocess.Popen(
         [sys.executable, "-m", "tests.concurrency_worker", *args],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -59,7 +73,9 @@ def test_two_writers_and_a_reader_never_see_a_partial_batch(empty_lake, tmp_path
 
 
 @pytest.mark.both_catalogs
-def test_a_session_reading_does_not_block_a_write_from_another_session_in_the_same_process(empty_lake, tmp_path):
+def test_a_session_reading_does_not_block_a_write_from_another_session_in_the_same_process(
+    empty_lake, tmp_path
+):
     # The app: one DuckDB instance per process, a cursor per session. A cursor that has read
     # must not hold the catalog so that another session's (or the first-start demo's) write fails.
     from pipelines.load import load_file
@@ -68,7 +84,12 @@ def test_a_session_reading_does_not_block_a_write_from_another_session_in_the_sa
     con = open_warehouse(empty_lake.model_copy(update={"write_retries": 0}))
     reader, writer = session_cursor(con), session_cursor(con)
     assert reader.execute("SELECT count(*) FROM batches").fetchone()[0] == 1
-    outcome = load_file(writer, values_file(tmp_path, "NI 116", 2008), kind="indicators", operator="ana",
-                        settings=empty_lake.model_copy(update={"write_retries": 0}))
+    outcome = load_file(
+        writer,
+        values_file(tmp_path, "NI 116", 2008),
+        kind="indicators",
+        operator="ana",
+        settings=empty_lake.model_copy(update={"write_retries": 0}),
+    )
     assert outcome.status == "committed", outcome.message
     assert reader.execute("SELECT count(*) FROM current_observations").fetchone()[0] == len(AREAS)

@@ -10,12 +10,18 @@ from warehouse import reference_queries
 def _generate(con, seed):
     # As build_demo does: the demo is of the April 2009 structure.
     areas = reference_queries.areas(con, live_on=reference_queries.APRIL_2009)
-    indicators = reference_queries.indicators(con).filter(pl.col("indicator_id").is_in(["NI 116", "NI 39", "NI 151"]))
+    indicators = reference_queries.indicators(con).filter(
+        pl.col("indicator_id").is_in(["NI 116", "NI 39", "NI 151"])
+    )
     return generate_observations(areas, indicators, pl.read_csv(PROFILES), seed)
 
 
 def test_the_same_seed_gives_identical_rows_and_another_seed_does_not(memory_con):
-    first, again, other = _generate(memory_con, 7), _generate(memory_con, 7), _generate(memory_con, 8)
+    first, again, other = (
+        _generate(memory_con, 7),
+        _generate(memory_con, 7),
+        _generate(memory_con, 8),
+    )
     assert_frame_equal(first, again)
     assert not first["value"].equals(other["value"])
 
@@ -23,17 +29,34 @@ def test_the_same_seed_gives_identical_rows_and_another_seed_does_not(memory_con
 def test_every_area_and_period_has_a_value_with_an_interval_that_contains_it(memory_con):
     frame = _generate(memory_con, 7)
     # 326 districts + 27 counties + 9 regions + England = 363 areas; NI 151 is quarterly (28 periods).
-    counts = frame.group_by("indicator_id").agg(pl.col("area_code").n_unique(), pl.len()).sort("indicator_id")
-    assert counts.rows() == [("NI 116", 363, 363 * 7), ("NI 151", 363, 363 * 28), ("NI 39", 363, 363 * 7)]
-    assert frame.filter((pl.col("lower_ci_95") > pl.col("value")) | (pl.col("upper_ci_95") < pl.col("value"))).height == 0
+    counts = (
+        frame.group_by("indicator_id")
+        .agg(pl.col("area_code").n_unique(), pl.len())
+        .sort("indicator_id")
+    )
+    assert counts.rows() == [
+        ("NI 116", 363, 363 * 7),
+        ("NI 151", 363, 363 * 28),
+        ("NI 39", 363, 363 * 7),
+    ]
+    assert (
+        frame.filter(
+            (pl.col("lower_ci_95") > pl.col("value")) | (pl.col("upper_ci_95") < pl.col("value"))
+        ).height
+        == 0
+    )
     assert frame.filter(pl.col("lower_ci_99_8") > pl.col("lower_ci_95")).height == 0
     assert (frame["note"] == DEMO_LABEL.capitalize()).all()
 
 
 def test_counties_regions_and_england_add_up_from_their_districts(memory_con):
-    frame = _generate(memory_con, 7).filter((pl.col("indicator_id") == "NI 116") & (pl.col("period") == "2008/09"))
+    frame = _generate(memory_con, 7).filter(
+        (pl.col("indicator_id") == "NI 116") & (pl.col("period") == "2008/09")
+    )
     areas = reference_queries.areas(memory_con, live_on=reference_queries.APRIL_2009)
-    districts = frame.join(areas.filter(pl.col("tier").is_in(["district", "unitary"])), on="area_code")
+    districts = frame.join(
+        areas.filter(pl.col("tier").is_in(["district", "unitary"])), on="area_code"
+    )
     england = frame.filter(pl.col("area_code") == "E92000001").row(0, named=True)
     assert england["count"] == districts["count"].sum()
     assert england["denominator"] == districts["denominator"].sum()
@@ -64,7 +87,10 @@ def test_targets_are_deterministic_too(memory_con):
     from warehouse.outcome_queries import all_goals
 
     first, _ = split_releases(_generate(memory_con, 7), 7)
-    areas, indicators = reference_queries.areas(memory_con), reference_queries.indicators(memory_con)
+    areas, indicators = (
+        reference_queries.areas(memory_con),
+        reference_queries.indicators(memory_con),
+    )
     one = generate_targets(first, areas, indicators, all_goals(memory_con), 7)
     two = generate_targets(first, areas, indicators, all_goals(memory_con), 7)
     assert one.height > 0

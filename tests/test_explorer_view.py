@@ -18,11 +18,21 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
     "filters",
     [
         ExplorerFilters(region_code="E12000001"),
-        ExplorerFilters(region_code="E12000007", area_codes=("E09000001", "E09000002"), period="2008/09"),
-        ExplorerFilters(region_code="E12000003", outcome_department_id="E12000003:health_wellbeing",
-                        statuses=("Worse", "Off track")),
-        ExplorerFilters(region_code="E12000009", psa_id=14, department_code="DCSF", indicator_ids=("NI 117",),
-                        area_type="Unitary authority"),
+        ExplorerFilters(
+            region_code="E12000007", area_codes=("E09000001", "E09000002"), period="2008/09"
+        ),
+        ExplorerFilters(
+            region_code="E12000003",
+            outcome_department_id="E12000003:health_wellbeing",
+            statuses=("Worse", "Off track"),
+        ),
+        ExplorerFilters(
+            region_code="E12000009",
+            psa_id=14,
+            department_code="DCSF",
+            indicator_ids=("NI 117",),
+            area_type="Unitary authority",
+        ),
     ],
 )
 def test_filters_round_trip_through_url_parameters(filters):
@@ -30,7 +40,9 @@ def test_filters_round_trip_through_url_parameters(filters):
 
 
 def test_malformed_parameters_are_dropped_not_trusted():
-    filters = filters_from_params({"region": "DROP TABLE", "psa_id": "x", "period": "2008/09"}, "E12000002")
+    filters = filters_from_params(
+        {"region": "DROP TABLE", "psa_id": "x", "period": "2008/09"}, "E12000002"
+    )
     assert filters == ExplorerFilters(region_code="E12000002", period="2008/09")
 
 
@@ -50,7 +62,11 @@ def app(demo_copy, monkeypatch):
 SAMPLES = [
     {"region": "E12000007", "indicator_ids": "NI 116|NI 117"},
     {"region": "E12000001", "area_codes": "E06000001|E06000002", "period": "2008/09"},
-    {"region": "E12000003", "outcome_department_id": "E12000003:health_wellbeing", "statuses": "Worse"},
+    {
+        "region": "E12000003",
+        "outcome_department_id": "E12000003:health_wellbeing",
+        "statuses": "Worse",
+    },
     {"region": "E12000005", "psa_id": "14", "area_type": "Metropolitan district"},
 ]
 

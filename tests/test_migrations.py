@@ -19,12 +19,31 @@ def test_applying_migrations_twice_is_harmless(empty_lake):
 
 
 def test_schema_has_every_table_and_view(memory_con):
-    names = {row[0] for row in memory_con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+    names = {
+        row[0]
+        for row in memory_con.execute("SELECT table_name FROM information_schema.tables").fetchall()
+    }
     expected = {
-        "regions", "areas", "area_code_changes", "departments", "psas", "indicators", "indicator_psas",
-        "outcome_departments", "outcome_department_psas", "outcome_department_indicators",
-        "outcome_department_goals", "targets", "observations", "batches", "batch_events",
-        "pipeline_runs", "live_batches", "current_observations", "current_targets", "schema_migrations",
+        "regions",
+        "areas",
+        "area_code_changes",
+        "departments",
+        "psas",
+        "indicators",
+        "indicator_psas",
+        "outcome_departments",
+        "outcome_department_psas",
+        "outcome_department_indicators",
+        "outcome_department_goals",
+        "targets",
+        "observations",
+        "batches",
+        "batch_events",
+        "pipeline_runs",
+        "live_batches",
+        "current_observations",
+        "current_targets",
+        "schema_migrations",
     }
     assert expected <= names
 
@@ -37,7 +56,19 @@ def test_observations_carry_every_field_the_brief_names(memory_con):
         ).fetchall()
     }
     assert {
-        "indicator_id", "area_code", "period", "period_start", "period_end", "frequency", "value",
-        "lower_ci_95", "upper_ci_95", "lower_ci_99_8", "upper_ci_99_8", "count", "denominator",
-        "note", "batch_id",
+        "indicator_id",
+        "area_code",
+        "period",
+        "period_start",
+        "period_end",
+        "frequency",
+        "value",
+        "lower_ci_95",
+        "upper_ci_95",
+        "lower_ci_99_8",
+        "upper_ci_99_8",
+        "count",
+        "denominator",
+        "note",
+        "batch_id",
     } == columns

@@ -17,7 +17,9 @@ CYP = "E12000001:children_young_people"
 
 
 def admin(regions=("E12000001",)) -> User:
-    return User(email="root@example.test", roles=frozenset({Role.ADMIN}), regions=frozenset(regions))
+    return User(
+        email="root@example.test", roles=frozenset({Role.ADMIN}), regions=frozenset(regions)
+    )
 
 
 def goals_of(config, priorities: int) -> list[Goal]:
@@ -37,7 +39,10 @@ def test_a_change_is_one_batch_that_rollback_undoes(memory_con):
         CYP,
         chair="Jo Lead, Director of Children's Services",
         members=members,
-        goals=[*goals_of(before, 1), Goal("Fewer first-time entrants to youth justice", "NI 111", True)],
+        goals=[
+            *goals_of(before, 1),
+            Goal("Fewer first-time entrants to youth justice", "NI 111", True),
+        ],
     )
     after = department_configuration(memory_con, CYP)
     assert after.department["chair"] == "Jo Lead, Director of Children's Services"
@@ -47,7 +52,9 @@ def test_a_change_is_one_batch_that_rollback_undoes(memory_con):
     assert outcome_department_names(memory_con, "E12000001").height == 6  # no duplicates
     batch = list_batches(memory_con).row(0, named=True)
     assert (batch["batch_id"], batch["kind"], batch["operator"]) == (
-        batch_id, "outcome-department-configuration", "root@example.test"
+        batch_id,
+        "outcome-department-configuration",
+        "root@example.test",
     )
     assert audit_entries(memory_con, action="configure").select("outcome", "actor").rows() == [
         ("succeeded", "root@example.test")
@@ -67,13 +74,19 @@ def test_at_most_five_priority_goals(memory_con):
         configure_outcome_department(
             memory_con, admin(), CYP, chair="X", members=before.members, goals=goals_of(before, 6)
         )
-    assert list_batches(memory_con).filter(list_batches(memory_con)["kind"] != "reference").is_empty()
+    assert (
+        list_batches(memory_con).filter(list_batches(memory_con)["kind"] != "reference").is_empty()
+    )
 
 
 @pytest.mark.parametrize("role", ["minister", "official", "analyst"])
 def test_only_administrators_configure_and_refusals_are_audited(memory_con, role):
     before = department_configuration(memory_con, CYP)
-    user = User(email=f"{role}@example.test", roles=frozenset({Role(role)}), regions=frozenset({"E12000001"}))
+    user = User(
+        email=f"{role}@example.test",
+        roles=frozenset({Role(role)}),
+        regions=frozenset({"E12000001"}),
+    )
     with pytest.raises(PermissionRefused, match="configure outcome departments"):
         configure_outcome_department(
             memory_con, user, CYP, chair="X", members=before.members, goals=goals_of(before, 1)
@@ -87,7 +100,11 @@ def test_an_administrator_of_another_region_is_refused(memory_con):
     before = department_configuration(memory_con, CYP)
     with pytest.raises(PermissionRefused, match="region E12000001"):
         configure_outcome_department(
-            memory_con, admin(("E12000007",)), CYP, chair="X", members=before.members,
+            memory_con,
+            admin(("E12000007",)),
+            CYP,
+            chair="X",
+            members=before.members,
             goals=goals_of(before, 1),
         )
 
@@ -97,6 +114,10 @@ def test_nothing_changed_writes_nothing(memory_con):
     priorities = int(before.goals["priority"].sum())
     with pytest.raises(ConfigurationRefused, match="Nothing changed"):
         configure_outcome_department(
-            memory_con, admin(), CYP, chair=before.department["chair"], members=before.members,
+            memory_con,
+            admin(),
+            CYP,
+            chair=before.department["chair"],
+            members=before.members,
             goals=goals_of(before, priorities),
         )

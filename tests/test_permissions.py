@@ -12,10 +12,7 @@ from warehouse.audit import audit_entries
 from warehouse.batches import BatchRecord, commit_batch, list_batches, withdraw_batch
 from warehouse.settings import Settings
 
-VALUES = (
-    "indicator_id,area_code,period,value\n"
-    "NI 116,E06000001,2008/09,28.1\n"
-)
+VALUES = "indicator_id,area_code,period,value\nNI 116,E06000001,2008/09,28.1\n"
 
 
 def person(role: str | None, email: str | None = None) -> User:
@@ -43,17 +40,28 @@ def refused(con) -> list[tuple]:
 
 
 @pytest.mark.parametrize("role", ["minister", "official", None])
-def test_uploads_are_refused_for_anyone_but_analysts_and_admins(memory_con, settings, values_file, role):
+def test_uploads_are_refused_for_anyone_but_analysts_and_admins(
+    memory_con, settings, values_file, role
+):
     user = person(role)
     with pytest.raises(PermissionRefused, match="You do not have access"):
         load_file(memory_con, values_file, kind="indicators", operator=user, settings=settings)
     with pytest.raises(PermissionRefused):
-        load_file(memory_con, values_file, kind="indicators", operator=user, settings=settings, dry_run=True)
+        load_file(
+            memory_con,
+            values_file,
+            kind="indicators",
+            operator=user,
+            settings=settings,
+            dry_run=True,
+        )
     with pytest.raises(PermissionRefused):
         load_boundaries(memory_con, values_file, operator=user, settings=settings)
     with pytest.raises(PermissionRefused):
         build_demo_warehouse(memory_con, operator=user)
-    assert list_batches(memory_con).filter(list_batches(memory_con)["kind"] != "reference").is_empty()
+    assert (
+        list_batches(memory_con).filter(list_batches(memory_con)["kind"] != "reference").is_empty()
+    )
     assert refused(memory_con) == [
         (user.email, "upload", target)
         for target in ("demonstration data", "values.csv", "values.csv", "values.csv")
@@ -66,10 +74,16 @@ def test_the_lower_level_writes_check_too(memory_con):
     minister = person("minister")
     with pytest.raises(PermissionRefused, match="upload data"):
         load_frame(
-            memory_con, pl.DataFrame({"_row": [2]}), kind="indicators", file_name="f.csv",
-            sha256="x", operator=minister,
+            memory_con,
+            pl.DataFrame({"_row": [2]}),
+            kind="indicators",
+            file_name="f.csv",
+            sha256="x",
+            operator=minister,
         )
-    record = BatchRecord(kind="indicators", file_name="g.csv", sha256="y", operator=minister, rows_read=0)
+    record = BatchRecord(
+        kind="indicators", file_name="g.csv", sha256="y", operator=minister, rows_read=0
+    )
     with pytest.raises(PermissionRefused):
         commit_batch(memory_con, record, pl.DataFrame())
     with pytest.raises(PermissionRefused, match="roll back batches"):
@@ -79,7 +93,9 @@ def test_the_lower_level_writes_check_too(memory_con):
 
 def test_an_analyst_uploads_and_rolls_back_and_both_are_audited(memory_con, settings, values_file):
     analyst = person("analyst", "ana@example.test")
-    outcome = load_file(memory_con, values_file, kind="indicators", operator=analyst, settings=settings)
+    outcome = load_file(
+        memory_con, values_file, kind="indicators", operator=analyst, settings=settings
+    )
     assert outcome.status == "committed", outcome.message
     batch = list_batches(memory_con).row(0, named=True)
     assert batch["operator"] == "ana@example.test"
@@ -91,11 +107,17 @@ def test_an_analyst_uploads_and_rolls_back_and_both_are_audited(memory_con, sett
     ]
 
 
-def test_the_command_line_records_its_operator_on_the_batch_and_the_audit_log(empty_lake, values_file):
+def test_the_command_line_records_its_operator_on_the_batch_and_the_audit_log(
+    empty_lake, values_file
+):
     assert main(["load", str(values_file), "--operator", "ana.cli"], settings=empty_lake) == 0
     from warehouse import open_warehouse
 
     con = open_warehouse(empty_lake)
     assert list_batches(con)["operator"][0] == "ana.cli"
     entry = audit_entries(con).row(0, named=True)
-    assert (entry["actor"], entry["roles"], entry["action"]) == ("ana.cli", "admin (local operator)", "upload")
+    assert (entry["actor"], entry["roles"], entry["action"]) == (
+        "ana.cli",
+        "admin (local operator)",
+        "upload",
+    )

@@ -36,7 +36,9 @@ def test_psas_and_departments(demo_con):
 def test_outcome_departments_of_a_region_count_indicators_and_latest_period(demo_con):
     departments = outcome_queries.outcome_departments(demo_con, "E12000001")
     assert departments.height == 6
-    cyp = departments.filter(pl.col("outcome_department_key") == "children_young_people").row(0, named=True)
+    cyp = departments.filter(pl.col("outcome_department_key") == "children_young_people").row(
+        0, named=True
+    )
     members = demo_con.execute(
         "SELECT count(*) FROM outcome_department_indicators WHERE outcome_department_id = 'E12000001:children_young_people'"
     ).fetchone()[0]
@@ -58,8 +60,13 @@ def test_data_version_changes_when_a_batch_lands(demo_copy, tmp_path):
     con = open_warehouse(demo_copy)
     before = data_version(con)
     path = tmp_path / "one.csv"
-    path.write_text("indicator_id,area_code,period,value\nNI 116,E06000001,2011/12,20\n", encoding="utf-8")
-    assert load_file(con, path, kind="indicators", operator="ana", settings=demo_copy).status == "committed"
+    path.write_text(
+        "indicator_id,area_code,period,value\nNI 116,E06000001,2011/12,20\n", encoding="utf-8"
+    )
+    assert (
+        load_file(con, path, kind="indicators", operator="ana", settings=demo_copy).status
+        == "committed"
+    )
     assert data_version(con) != before
     assert list_batches(con)["file_name"][0] == "one.csv"
 

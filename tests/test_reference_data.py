@@ -18,8 +18,13 @@ def test_shipped_reference_data_is_valid_and_complete():
     types = pl.Series([a.area_type for a in data.areas]).value_counts().sort("")
     counts = dict(zip(types[""].to_list(), types["count"].to_list(), strict=True))
     assert counts == {
-        "Country": 1, "County": 27, "London borough": 33, "Metropolitan district": 36,
-        "Non-metropolitan district": 201 + 3, "Region": 9, "Unitary authority": 56 + 9,
+        "Country": 1,
+        "County": 27,
+        "London borough": 33,
+        "Metropolitan district": 36,
+        "Non-metropolitan district": 201 + 3,
+        "Region": 9,
+        "Unitary authority": 56 + 9,
     }  # the April 2009 structure, and the 3 districts and 9 unitaries created 2019 to 2023
     assert len(data.psas) == 30
     assert {p.psa_id for p in data.psas if not p.regional_delivery} == {29, 30}
@@ -79,7 +84,9 @@ def test_districts_match_the_ons_2014_lookup_codes_names_and_regions(memory_con)
     )
     assert ours.height == england.height == 326
     joined = ours.join(england, on="area_code", how="full", suffix="_ons")
-    assert joined.filter(pl.col("area_code").is_null() | pl.col("area_code_ons").is_null()).height == 0
+    assert (
+        joined.filter(pl.col("area_code").is_null() | pl.col("area_code_ons").is_null()).height == 0
+    )
     renamed = joined.filter(pl.col("name") != pl.col("name_ons")).sort("area_code")
     # The lookup carries names given after 2009; we keep the April 2009 names.
     assert renamed.select("area_code", "name").rows() == [
@@ -93,7 +100,8 @@ def test_districts_match_the_ons_2014_lookup_codes_names_and_regions(memory_con)
 
 def test_districts_match_the_2009_crosswalk_old_codes_and_types(memory_con):
     crosswalk = pl.read_csv(
-        shared_file("reference/england_lad2009_crosswalk_oldcode_gss_region.csv"), infer_schema=False
+        shared_file("reference/england_lad2009_crosswalk_oldcode_gss_region.csv"),
+        infer_schema=False,
     )
     ours = reference_queries.areas(memory_con, live_on=APRIL_2009).filter(
         pl.col("tier").is_in(["district", "unitary"])
@@ -114,7 +122,9 @@ def test_old_codes_and_superseded_gss_codes_resolve_to_current_areas(memory_con)
 
 
 def test_indicator_facts_agree_with_the_shared_compilation_where_it_is_confirmed(memory_con):
-    compiled = pl.read_csv(shared_file("reference/national_indicators_compiled.csv"), infer_schema=False)
+    compiled = pl.read_csv(
+        shared_file("reference/national_indicators_compiled.csv"), infer_schema=False
+    )
     ours = reference_queries.indicators(memory_con)
     joined = ours.join(compiled, left_on="indicator_id", right_on="ni", how="inner")
     assert joined.height == 198

@@ -42,7 +42,9 @@ def member_count(con) -> int:
 def test_the_blank_membership_template_reads_back_as_the_template(tmp_path, suffix):
     path = tmp_path / f"membership-template.{suffix}"
     path.write_bytes(
-        templates.template_csv("membership") if suffix == "csv" else templates.template_xlsx("membership")
+        templates.template_csv("membership")
+        if suffix == "csv"
+        else templates.template_xlsx("membership")
     )
     table = read_table(path)
     assert [c for c in table.columns if c != "_row"] == templates.COLUMNS["membership"]
@@ -54,12 +56,29 @@ def test_adding_and_taking_out_indicators_changes_only_that_region(empty_lake, t
     before = members(con)
     other_region = members(con, "E12000002:children_young_people")
     assert "NI 116" in before and "NI 1" not in before
-    text = HEADER + f"{NORTH_EAST},Children and young people,NI 1,yes\n{NORTH_EAST},children_young_people,ni116,no\n"
-    preview = load_file(con, write(tmp_path, text), kind="membership", operator="ana", settings=empty_lake, dry_run=True)
+    text = (
+        HEADER
+        + f"{NORTH_EAST},Children and young people,NI 1,yes\n{NORTH_EAST},children_young_people,ni116,no\n"
+    )
+    preview = load_file(
+        con,
+        write(tmp_path, text),
+        kind="membership",
+        operator="ana",
+        settings=empty_lake,
+        dry_run=True,
+    )
     assert (preview.rows_new, preview.rows_revised, preview.rows_unchanged) == (1, 1, 0)
-    assert preview.changes.rows() == [(NORTH_EAST, "Children and young people", "NI 116", "member", "not a member")]
+    assert preview.changes.rows() == [
+        (NORTH_EAST, "Children and young people", "NI 116", "member", "not a member")
+    ]
     outcome = load_file(
-        con, write(tmp_path, text), kind="membership", operator="ana", settings=empty_lake, confirm_revisions=True
+        con,
+        write(tmp_path, text),
+        kind="membership",
+        operator="ana",
+        settings=empty_lake,
+        confirm_revisions=True,
     )
     assert outcome.status == "committed", outcome.report
     assert members(con) == (before - {"NI 116"}) | {"NI 1"}
@@ -70,8 +89,12 @@ def test_adding_and_taking_out_indicators_changes_only_that_region(empty_lake, t
 def test_taking_out_an_indicator_that_is_not_a_member_changes_nothing(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
     outcome = load_file(
-        con, write(tmp_path, HEADER + f"{NORTH_EAST},children_young_people,NI 1,no\n"),
-        kind="membership", operator="ana", settings=empty_lake, dry_run=True,
+        con,
+        write(tmp_path, HEADER + f"{NORTH_EAST},children_young_people,NI 1,no\n"),
+        kind="membership",
+        operator="ana",
+        settings=empty_lake,
+        dry_run=True,
     )
     assert (outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged) == (0, 0, 1)
 
@@ -86,7 +109,9 @@ def test_a_bad_membership_file_lists_every_problem_and_changes_nothing(empty_lak
         f"{NORTH_EAST},children_young_people,NI 116,maybe\n"
         f"{NORTH_EAST},children_young_people,NI 116,yes\n"
     )
-    outcome = load_file(con, write(tmp_path, text), kind="membership", operator="ana", settings=empty_lake)
+    outcome = load_file(
+        con, write(tmp_path, text), kind="membership", operator="ana", settings=empty_lake
+    )
     assert outcome.status == "refused"
     assert set(outcome.report.select("row", "column").rows()) == {
         (2, "region_code"),
@@ -95,16 +120,26 @@ def test_a_bad_membership_file_lists_every_problem_and_changes_nothing(empty_lak
         (5, "member"),
         (6, "indicator_id"),  # repeats row 5's department and indicator
     }
-    assert "children_young_people" in outcome.report.filter(outcome.report["row"] == 3)["message"][0]
+    assert (
+        "children_young_people" in outcome.report.filter(outcome.report["row"] == 3)["message"][0]
+    )
     assert (latest_snapshot(con), table_counts(con).rows()) == before
 
 
 def test_rolling_back_a_membership_upload_restores_the_department(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
     before = members(con)
-    text = HEADER + f"{NORTH_EAST},children_young_people,NI 116,no\n{NORTH_EAST},children_young_people,NI 1,\n"
+    text = (
+        HEADER
+        + f"{NORTH_EAST},children_young_people,NI 116,no\n{NORTH_EAST},children_young_people,NI 1,\n"
+    )
     outcome = load_file(
-        con, write(tmp_path, text), kind="membership", operator="ana", settings=empty_lake, confirm_revisions=True
+        con,
+        write(tmp_path, text),
+        kind="membership",
+        operator="ana",
+        settings=empty_lake,
+        confirm_revisions=True,
     )
     assert members(con) != before
     withdraw_batch(con, outcome.batch_id, "ana", "wrong region")

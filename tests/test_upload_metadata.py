@@ -15,7 +15,10 @@ from warehouse.connection import latest_snapshot
 from warehouse.reference_queries import indicators, table_counts
 
 HEADER = "indicator_id,name,definition,unit,value_type,multiplier,polarity,owner_department_code,theme,source\n"
-NEW = HEADER + "LOCAL 7,Households in fuel poverty,Share of households,%,proportion,100,lower,decc,Environment,Local survey\n"
+NEW = (
+    HEADER
+    + "LOCAL 7,Households in fuel poverty,Share of households,%,proportion,100,lower,decc,Environment,Local survey\n"
+)
 
 
 def write(tmp_path: Path, text: str, name: str = "metadata.csv") -> Path:
@@ -36,10 +39,17 @@ def catalogue_row(con, indicator_id: str) -> dict | None:
 @pytest.mark.parametrize("suffix", ["csv", "xlsx"])
 def test_the_blank_metadata_template_reads_back_as_the_template(tmp_path, suffix):
     path = tmp_path / f"metadata-template.{suffix}"
-    path.write_bytes(templates.template_csv("metadata") if suffix == "csv" else templates.template_xlsx("metadata"))
+    path.write_bytes(
+        templates.template_csv("metadata")
+        if suffix == "csv"
+        else templates.template_xlsx("metadata")
+    )
     table = read_table(path)
     assert [c for c in table.columns if c != "_row"] == templates.COLUMNS["metadata"]
-    assert table.drop("_row").fill_null("").rows() == templates.template("metadata").fill_null("").rows()
+    assert (
+        table.drop("_row").fill_null("").rows()
+        == templates.template("metadata").fill_null("").rows()
+    )
 
 
 def test_the_filled_in_template_loads_and_creates_its_indicator(empty_lake, tmp_path):
@@ -50,15 +60,28 @@ def test_the_filled_in_template_loads_and_creates_its_indicator(empty_lake, tmp_
     assert outcome.status == "committed", outcome.report
     assert outcome.rows_new == 1
     row = catalogue_row(con, "LOCAL 1")
-    assert (row["name"], row["unit"], row["value_type"], row["polarity"], row["owner_department_code"]) == (
-        "Households in fuel poverty", "%", "proportion", "lower", "DECC"
-    )
+    assert (
+        row["name"],
+        row["unit"],
+        row["value_type"],
+        row["polarity"],
+        row["owner_department_code"],
+    ) == ("Households in fuel poverty", "%", "proportion", "lower", "DECC")
 
 
 def test_a_new_indicator_becomes_usable_for_values(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
-    assert load_file(con, write(tmp_path, NEW), kind="metadata", operator="ana", settings=empty_lake).status == "committed"
-    values = write(tmp_path, "indicator_id,area_code,period,value\nLOCAL 7,E06000001,2008/09,12.5\n", "values.csv")
+    assert (
+        load_file(
+            con, write(tmp_path, NEW), kind="metadata", operator="ana", settings=empty_lake
+        ).status
+        == "committed"
+    )
+    values = write(
+        tmp_path,
+        "indicator_id,area_code,period,value\nLOCAL 7,E06000001,2008/09,12.5\n",
+        "values.csv",
+    )
     outcome = load_file(con, values, kind="indicators", operator="ana", settings=empty_lake)
     assert outcome.status == "committed", outcome.report
 
@@ -72,7 +95,9 @@ def test_a_bad_metadata_file_lists_every_problem_and_changes_nothing(empty_lake,
         "LOCAL 10,Another,,%,proportion,-5,lower,DECC,,\n"
         "LOCAL 9,Again,,%,proportion,,lower,DECC,,\n"
     )
-    outcome = load_file(con, write(tmp_path, text), kind="metadata", operator="ana", settings=empty_lake)
+    outcome = load_file(
+        con, write(tmp_path, text), kind="metadata", operator="ana", settings=empty_lake
+    )
     assert outcome.status == "refused"
     assert set(outcome.report.select("row", "column").rows()) == {
         (2, "name"),
@@ -86,7 +111,9 @@ def test_a_bad_metadata_file_lists_every_problem_and_changes_nothing(empty_lake,
     assert state(con) == before
 
 
-def test_a_revision_is_previewed_field_by_field_needs_confirmation_and_rolls_back(empty_lake, tmp_path):
+def test_a_revision_is_previewed_field_by_field_needs_confirmation_and_rolls_back(
+    empty_lake, tmp_path
+):
     con = open_warehouse(empty_lake)
     original = catalogue_row(con, "NI 116")
     revised = write(
@@ -101,7 +128,9 @@ def test_a_revision_is_previewed_field_by_field_needs_confirmation_and_rolls_bac
         ("NI 116", "name", original["name"], "Children in poverty (revised)"),
         ("NI 116", "owner_department_code", original["owner_department_code"], "DWP"),
     ]
-    landed = load_file(con, revised, kind="metadata", operator="ana", settings=empty_lake, confirm_revisions=True)
+    landed = load_file(
+        con, revised, kind="metadata", operator="ana", settings=empty_lake, confirm_revisions=True
+    )
     assert landed.status == "committed"
     now = catalogue_row(con, "NI 116")
     assert (now["name"], now["owner_department_code"]) == ("Children in poverty (revised)", "DWP")
@@ -114,8 +143,13 @@ def test_a_revision_is_previewed_field_by_field_needs_confirmation_and_rolls_bac
 
 def test_rolling_back_a_new_indicator_removes_it_from_the_catalogue(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
-    outcome = load_file(con, write(tmp_path, NEW), kind="metadata", operator="ana", settings=empty_lake)
+    outcome = load_file(
+        con, write(tmp_path, NEW), kind="metadata", operator="ana", settings=empty_lake
+    )
     assert catalogue_row(con, "LOCAL 7") is not None
     withdraw_batch(con, outcome.batch_id, "ana")
     assert catalogue_row(con, "LOCAL 7") is None
-    assert con.execute("SELECT count(*) FROM indicators WHERE indicator_id = 'LOCAL 7'").fetchone()[0] == 1
+    assert (
+        con.execute("SELECT count(*) FROM indicators WHERE indicator_id = 'LOCAL 7'").fetchone()[0]
+        == 1
+    )

@@ -31,7 +31,13 @@ def rows(*values: tuple) -> pl.DataFrame:
     """Clean rows: (indicator, area, period, value, count), numbered from spreadsheet row 2."""
     frame = pl.DataFrame(
         values,
-        schema={"indicator_id": pl.String, "area_code": pl.String, "period": pl.String, "value": pl.Float64, "count": pl.Float64},
+        schema={
+            "indicator_id": pl.String,
+            "area_code": pl.String,
+            "period": pl.String,
+            "value": pl.Float64,
+            "count": pl.Float64,
+        },
         orient="row",
     )
     return frame.with_columns(
@@ -53,11 +59,15 @@ def test_a_count_below_the_threshold_is_flagged_and_the_threshold_is_configurabl
         ("RATE", "C", "2008/09", 1.0, 0.0),
         ("RATE", "D", "2008/09", 1.0, None),
     )
-    assert where(observation_warnings(frame, CATALOGUE, NO_PREVIOUS, Thresholds(small_count=5))) == [
+    assert where(
+        observation_warnings(frame, CATALOGUE, NO_PREVIOUS, Thresholds(small_count=5))
+    ) == [
         (2, "count"),
         (4, "count"),
     ]
-    assert where(observation_warnings(frame, CATALOGUE, NO_PREVIOUS, Thresholds(small_count=6))) == [
+    assert where(
+        observation_warnings(frame, CATALOGUE, NO_PREVIOUS, Thresholds(small_count=6))
+    ) == [
         (2, "count"),
         (3, "count"),
         (4, "count"),
@@ -71,7 +81,13 @@ def test_a_jump_against_the_previous_period_in_the_same_file_is_flagged_both_way
         ("RATE", "A", "2008/09", 31.0, None),  # 3.1 times 2007/08: flagged
         ("RATE", "A", "2009/10", 30.0, None),  # against 2008/09: fine
         ("RATE", "B", "2008/09", 9.0, None),
-        ("RATE", "B", "2007/08", 30.0, None),  # earlier row, later in the file: B 2008/09 fell to 0.3
+        (
+            "RATE",
+            "B",
+            "2007/08",
+            30.0,
+            None,
+        ),  # earlier row, later in the file: B 2008/09 fell to 0.3
         ("RATE", "C", "2008/09", 29.0, None),  # first period of its area: nothing to compare
         ("GAP", "A", "2008/09", 0.0, None),  # zero: no ratio
         ("GAP", "A", "2009/10", 5.0, None),
@@ -79,7 +95,10 @@ def test_a_jump_against_the_previous_period_in_the_same_file_is_flagged_both_way
     report = observation_warnings(frame, CATALOGUE, NO_PREVIOUS, Thresholds(jump_factor=3.0))
     assert where(report) == [(3, "value"), (5, "value")]
     assert "previous period (2007/08: 10.0)" in report.filter(pl.col("row") == 3)["message"][0]
-    assert where(observation_warnings(frame, CATALOGUE, NO_PREVIOUS, Thresholds(jump_factor=4.0))) == []
+    assert (
+        where(observation_warnings(frame, CATALOGUE, NO_PREVIOUS, Thresholds(jump_factor=4.0)))
+        == []
+    )
 
 
 def test_the_previous_period_comes_from_the_warehouse_unless_the_file_has_a_later_one():
@@ -99,7 +118,10 @@ def test_the_previous_period_comes_from_the_warehouse_unless_the_file_has_a_late
         },
         schema=PREVIOUS_SCHEMA,
     )
-    assert where(observation_warnings(frame, CATALOGUE, warehouse, Thresholds())) == [(2, "value"), (4, "value")]
+    assert where(observation_warnings(frame, CATALOGUE, warehouse, Thresholds())) == [
+        (2, "value"),
+        (4, "value"),
+    ]
 
 
 def test_values_implausible_for_the_unit_are_flagged():
@@ -124,9 +146,17 @@ JUMPY = HEADER + "NI 116,E06000001,2008/09,70.0,7000,10000\nNI 116,E06000002,200
 
 
 def run_cli(settings, *args):
-    env = {"OUTCOMES_DATA_DIR": str(settings.data_dir), "OUTCOMES_WRITE_RETRIES": "30", "PATH": "/usr/bin:/bin"}
+    env = {
+        "OUTCOMES_DATA_DIR": str(settings.data_dir),
+        "OUTCOMES_WRITE_RETRIES": "30",
+        "PATH": "/usr/bin:/bin",
+    }
     return subprocess.run(
-        [sys.executable, "-m", "pipelines", *args], capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-m", "pipelines", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 
@@ -138,8 +168,16 @@ def write(tmp_path: Path, text: str, name: str) -> Path:
 
 def test_a_load_with_warnings_is_refused_until_they_are_accepted(empty_lake, tmp_path):
     con = open_warehouse(empty_lake)
-    assert load_file(con, write(tmp_path, PREVIOUS, "2007.csv"), kind="indicators", operator="ana",
-                     settings=empty_lake).status == "committed"
+    assert (
+        load_file(
+            con,
+            write(tmp_path, PREVIOUS, "2007.csv"),
+            kind="indicators",
+            operator="ana",
+            settings=empty_lake,
+        ).status
+        == "committed"
+    )
     before = latest_snapshot(con), table_counts(con).rows()
     path = write(tmp_path, JUMPY, "2008.csv")
     refused = load_file(con, path, kind="indicators", operator="ana", settings=empty_lake)
@@ -147,7 +185,9 @@ def test_a_load_with_warnings_is_refused_until_they_are_accepted(empty_lake, tmp
     assert refused.warnings == 2
     assert sorted(refused.report.select("row", "column").rows()) == [(2, "value"), (3, "count")]
     assert (latest_snapshot(con), table_counts(con).rows()) == before
-    landed = load_file(con, path, kind="indicators", operator="ana", settings=empty_lake, accept_warnings=True)
+    landed = load_file(
+        con, path, kind="indicators", operator="ana", settings=empty_lake, accept_warnings=True
+    )
     assert landed.status == "committed"
     assert "2 warning(s) were read and accepted" in landed.message
 

@@ -144,9 +144,7 @@ def working_sentence(programmes: int, departments: int, outcome: str, area: str)
     return f"{programmes} {noun} from {source} {verb} on {outcome} in {area}."
 
 
-def off_track_priority_goals(
-    con: duckdb.DuckDBPyConnection, region_code: str
-) -> pl.DataFrame:
+def off_track_priority_goals(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.DataFrame:
     """Returns each upper-tier area of the region that is off track (or has not met) a
     priority goal's target: ``outcome_department_id``, ``area_code``, ``area_name``,
     ``indicator_id``, ``goal``, ``target_status``."""
@@ -269,9 +267,11 @@ def region_programme_summary(
         .group_by("outcome_department_id")
         .agg(overlap_areas=pl.len())
     )
-    off = off_track_priority_goals(con, region_code).select(
-        "outcome_department_id", "area_code"
-    ).unique()
+    off = (
+        off_track_priority_goals(con, region_code)
+        .select("outcome_department_id", "area_code")
+        .unique()
+    )
     gaps = (
         off.join(per_area, on=["outcome_department_id", "area_code"], how="anti")
         .group_by("outcome_department_id")
