@@ -18,6 +18,7 @@ import polars as pl
 
 from pipelines import problems
 from pipelines.load import KINDS, load_file
+from pipelines.new_indicators import for_review
 from pipelines.readers import read_table
 from warehouse import open_warehouse
 from warehouse.batches import UnknownBatch, list_batches, withdraw_batch
@@ -71,6 +72,34 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="CSV of source_id,indicator_id: our id for each Fingertips indicator id",
     )
+    load.add_argument(
+        "--column-period",
+        action="append",
+        default=[],
+        metavar="COLUMN=PERIOD",
+        help="a wide table's value column and the period of its values, e.g. 'Score=2010' "
+        "(repeat for each column; the columns named are the ones loaded)",
+    )
+    load.add_argument(
+        "--column-indicator",
+        action="append",
+        default=[],
+        metavar="COLUMN=INDICATOR",
+        help="a wide table's value column and the indicator it holds, e.g. 'Score=IMD SCORE' "
+        "(repeat for each column)",
+    )
+    load.add_argument(
+        "--confirm-new-indicators",
+        action="store_true",
+        help="create the indicators the file names that the catalogue lacks",
+    )
+    load.add_argument(
+        "--new-indicators",
+        type=Path,
+        metavar="FILE",
+        help="CSV of indicator_id and any of name, unit, value_type, multiplier, polarity: "
+        "the new indicators as they are to be created (instead of as proposed)",
+    )
     load.add_argument("--operator", help="who is loading (default: OUTCOMES_OPERATOR)")
 
     commands.add_parser("batches", help="list batches, newest first")
@@ -84,14 +113,32 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("status", help="print row counts per table")
 
-    export = commands.add_parser("export", help="write the explorer's table for a region to CSV or XLSX")
+    export = commands.add_parser(
+        "export", help="write the explorer's table for a region to CSV or XLSX"
+    )
     export.add_argument("--region", required=True, help="region code, e.g. E12000001")
     export.add_argument("--indicator", help="one indicator id, e.g. 'NI 116'")
     export.add_argument("--outcome-department", help="an outcome department's name (or id)")
     export.add_argument("--format", dest="export_format", choices=("csv", "xlsx"), default="csv")
-    export.add_argument("--output", type=Path, help="file to write (default: standard output for CSV)")
+    export.add_argument(
+        "--output", type=Path, help="file to write (default: standard output for CSV)"
+    )
     export.add_argument("--operator", help="who is exporting (default: OUTCOMES_OPERATOR)")
     return parser
+
+
+def _pairs(values: list[str], option: str, example: str) -> dict[str, str]:
+    """Returns {column: value} from options written COLUMN=VALUE (split at the last '=')."""
+    pairs = {}
+    for text in values:
+        column, sign, value = text.rpartition("=")
+        if not sign or not column.strip() or not value.strip():
+            raise ValueError(
+                f"{option} {text!r}: write the column, '=' and its value, e.g. {option} "
+                f"'{example}'."
+            )
+        pairs[column.strip()] = value.strip()
+    return pairs
 
 
 def _print_table(frame: pl.DataFrame) -> None:
@@ -114,23 +161,33 @@ def _export(con, args) -> int:
     from warehouse.reference_queries import regions
 
     if args.region not in regions(con)["region_code"].to_list():
-        print(f"Unknown region {args.region!r}; use an ONS region code from E12000001 to E12000009.", file=sys.stderr)
+        print(
+            f"Unknown region {args.region!r}; use an ONS region code from E12000001 to E12000009.",
+            file=sys.stderr,
+        )
         return 2
     department_id = None
     if args.outcome_department:
         departments = outcome_departments(con, args.region)
         wanted = args.outcome_department.strip().lower()
         match = departments.filter(
-            (pl.col("name").str.to_lowercase() == wanted) | (pl.col("outcome_department_id").str.to_lowercase() == wanted)
+            (pl.col("name").str.to_lowercase() == wanted)
+            | (pl.col("outcome_department_id").str.to_lowercase() == wanted)
             | (pl.col("outcome_department_key") == wanted)
         )
         if match.is_empty():
             names = ", ".join(departments["name"].to_list())
-            print(f"No outcome department {args.outcome_department!r} in {args.region}; choose one of: {names}.",
-                  file=sys.stderr)
+            print(
+                f"No outcome department {args.outcome_department!r} in {args.region}; choose one of: {names}.",
+                file=sys.stderr,
+            )
             return 2
         department_id = match["outcome_department_id"][0]
-    indicator = pl.select(pl.lit(args.indicator).alias("i")).select(indicator_id("i")).item() if args.indicator else None
+    indicator = (
+        pl.select(pl.lit(args.indicator).alias("i")).select(indicator_id("i")).item()
+        if args.indicator
+        else None
+    )
     table = safe_for_spreadsheet(export_table(con, args.region, indicator, department_id))
     if args.export_format == "xlsx":
         if not args.output:
@@ -181,6 +238,20 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         if not args.file.is_file():
             print(f"There is no file {args.file}.", file=sys.stderr)
             return 2
+        try:
+            column_periods = _pairs(args.column_period, "--column-period", "Score=2010")
+            column_indicators = _pairs(
+                args.column_indicator, "--column-indicator", "Score=IMD SCORE"
+            )
+        except ValueError as error:
+            print(error, file=sys.stderr)
+            return 2
+        new_indicators = None
+        if args.new_indicators:
+            if not args.new_indicators.is_file():
+                print(f"There is no file {args.new_indicators}.", file=sys.stderr)
+                return 2
+            new_indicators = read_table(args.new_indicators).drop("_row")
         indicator_ids = None
         if args.indicator_map:
             pairs = read_table(args.indicator_map)
@@ -198,9 +269,16 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
             layout=args.layout,
             metadata_path=args.metadata,
             indicator_ids=indicator_ids,
+            column_periods=column_periods,
+            column_indicators=column_indicators,
+            new_indicators=new_indicators,
+            confirm_new_indicators=args.confirm_new_indicators,
         )
         for note in outcome.notes:
             print(note)
+        if outcome.proposed_indicators is not None and outcome.proposed_indicators.height:
+            print("New indicators (created with --confirm-new-indicators):")
+            _print_table(for_review(outcome.proposed_indicators))
         if outcome.skipped is not None and outcome.skipped.height:
             print(f"{outcome.skipped.height} row(s) of {args.file.name} were left out:")
             _print_table(outcome.skipped.head(20))
@@ -209,6 +287,10 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
         if outcome.changes is not None and outcome.changes.height:
             print("Revisions (old → new):")
             _print_table(outcome.changes.head(50))
+        if outcome.status_changes is not None and outcome.status_changes.height:
+            print("What the revisions do to the comparison with England:")
+            for sentence in outcome.status_changes["sentence"].head(50):
+                print(sentence)
         elif outcome.preview is not None and outcome.rows_revised:
             print("Revisions (old → new):")
             _print_table(

@@ -21,8 +21,10 @@ from pipelines import problems
 from pipelines.boundaries import BoundaryFileError, read_boundaries
 from pipelines.formats import Conversion, UnknownLayout, WideMapping, to_native
 from pipelines.formats.ons import read_metadata
+from pipelines.formats.wide import mapping_for_columns
 from pipelines.membership import membership_changes, validate_membership
 from pipelines.metadata import metadata_changes, validate_metadata
+from pipelines.new_indicators import apply_edits, check_new_indicators, indicators_sentence
 from pipelines.normalise import area_code as area_code_expr
 from pipelines.plausibility import Thresholds, observation_warnings
 from pipelines.programmes import (
@@ -32,6 +34,7 @@ from pipelines.programmes import (
     validate_programmes,
 )
 from pipelines.readers import UnreadableFile, read_table
+from pipelines.revision_preview import revision_preview
 from pipelines.validate import Lookups, validate_observations, validate_targets
 from warehouse import outcome_queries, reference_queries
 from warehouse.access import Action, User, require
@@ -77,7 +80,7 @@ class LoadOutcome:
     file_name: str
     kind: str
     # committed | refused | duplicate | needs-confirmation (revisions) |
-    # needs-warning-confirmation | dry-run | busy
+    # needs-indicator-confirmation | needs-warning-confirmation | dry-run | busy
     status: str
     message: str
     report: pl.DataFrame = field(default_factory=problems.empty)
@@ -91,7 +94,10 @@ class LoadOutcome:
     notes: list[str] = field(default_factory=list)
     skipped: pl.DataFrame | None = None
     proposed_indicators: pl.DataFrame | None = None
-    changes: pl.DataFrame | None = None  # metadata and membership: old and new, per revision
+    # Old and new, per changed field of each revision (indicator values: "(none)" for empty).
+    changes: pl.DataFrame | None = None
+    # Indicator values: per revised row, its comparison with England now and after, in words.
+    status_changes: pl.DataFrame | None = None
 
     @property
     def warnings(self) -> int:
@@ -153,11 +159,13 @@ def load_frame(
     accept_warnings: bool = False,
     thresholds: Thresholds | None = None,
     on_progress: Progress | None = None,
+    confirm_new_indicators: bool = False,
 ) -> LoadOutcome:
     """Returns the outcome of validating a table of text cells and, if valid, writing it.
 
-    ``new_indicators`` (from a file's companion metadata) are created in the same batch as
-    the values. ``skip_unknown_areas`` leaves out, with a count, rows for areas outside the
+    ``new_indicators`` (proposed by the file's layout, with the analyst's edits) that the
+    catalogue lacks are created in the same batch as the values, once the caller confirms
+    them with ``confirm_new_indicators``; they are then checked as a metadata upload is. ``skip_unknown_areas`` leaves out, with a count, rows for areas outside the
     April 2009 English structure (published files carry combined authorities, police force
     areas and later authorities); for the native template such rows are errors instead.
     Warnings (small counts, jumps, implausible values: ``thresholds``) do not block, but
@@ -169,6 +177,9 @@ def load_frame(
         raise ValueError(f"Unknown kind {kind!r}; use one of {', '.join(KINDS)}.")
     known = lookups(con)
     created = _indicators_to_create(new_indicators, known.indicators)
+    indicator_report = problems.empty()
+    if created is not None and created.height and confirm_new_indicators and not dry_run:
+        created, indicator_report = check_new_indicators(created, known)
     if created is not None:
         known = Lookups(
             area_codes=known.area_codes,
@@ -205,6 +216,7 @@ def load_frame(
             thresholds or Thresholds(),
         )
         report = problems.combine([report, warnings])
+    report = problems.combine([report, indicator_report])
     outcome = LoadOutcome(
         file_name=file_name,
         kind=kind,
@@ -245,6 +257,9 @@ def load_frame(
         outcome.changes = membership_changes(revised, known.outcome_departments)
     elif kind in REGISTER_KINDS:
         outcome.changes = register_changes(kind, revised)
+    elif kind == "indicators" and revised.height:
+        revision = revision_preview(con, preview, revised)
+        outcome.changes, outcome.status_changes = revision.changes, revision.statuses
     outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = preview.select(
         (pl.col("change") == c).sum().alias(c) for c in ("new", "revised", "unchanged")
     ).row(0)
@@ -265,6 +280,14 @@ def load_frame(
         outcome.message = (
             f"{file_name} revises {outcome.rows_revised} existing value(s). Check the revisions, "
             "then confirm them (--confirm-revisions on the command line). Nothing was written."
+        )
+        return outcome
+    if created is not None and created.height and not confirm_new_indicators:
+        outcome.status = "needs-indicator-confirmation"
+        outcome.message = (
+            f"{file_name}: {indicators_sentence(created)} On the command line: "
+            "--confirm-new-indicators, with --new-indicators FILE to change them. "
+            "Nothing was written."
         )
         return outcome
     if outcome.warnings and not accept_warnings:
@@ -310,6 +333,16 @@ def load_frame(
         outcome.message += f" {outcome.warnings} warning(s) were read and accepted."
     say("Loaded", 1.0)
     return outcome
+
+
+def new_indicator_problems(
+    con: duckdb.DuckDBPyConnection, indicators: pl.DataFrame
+) -> pl.DataFrame:
+    """Returns the problems of new indicators as the analyst edited them (empty when none),
+    found as loading will find them: checked as an indicator metadata upload is."""
+    if indicators.is_empty():
+        return problems.empty()
+    return check_new_indicators(indicators, lookups(con))[1]
 
 
 def _require_rows_in_scope(
@@ -384,7 +417,8 @@ def _indicators_to_create(
         "unit": pl.col("unit"),
         "value_type": pl.col("value_type"),
         "multiplier": pl.col("multiplier").cast(pl.Float64, strict=False),
-        "polarity": pl.col("polarity").fill_null("none"),
+        # No default: an indicator's polarity decides its statuses, so the analyst sets it.
+        "polarity": pl.col("polarity"),
         "owner_department_code": pl.lit(None, pl.String),
         "theme": pl.col("theme") if "theme" in fresh.columns else pl.lit(None, pl.String),
         "source": pl.col("source"),
@@ -409,12 +443,21 @@ def load_file(
     mapping: WideMapping | None = None,
     accept_warnings: bool = False,
     on_progress: Progress | None = None,
+    column_periods: Mapping[str, str] | None = None,
+    column_indicators: Mapping[str, str] | None = None,
+    new_indicators: pl.DataFrame | None = None,
+    confirm_new_indicators: bool = False,
 ) -> LoadOutcome:
     """Returns the outcome of loading one file; refused runs are logged beside the warehouse.
 
     Indicator values may come in any layout ``pipelines.formats`` reads (the template, a
     Fingertips export, an ONS tidy file with its ``metadata_path``, a wide table); they are
-    converted to the template before validation, and the outcome says how. ``operator``
+    converted to the template before validation, and the outcome says how. A wide table's
+    columns may be given their periods and indicators (``column_periods``,
+    ``column_indicators``: ``{"Score": "2010"}``) instead of a whole ``mapping``. Indicators
+    the file would create are proposed (``proposed_indicators``), changed by
+    ``new_indicators`` (see ``pipelines.new_indicators.apply_edits``) and created only with
+    ``confirm_new_indicators``. ``operator``
     needs the upload permission, or for membership the configuration permission
     (``PermissionRefused`` otherwise, recorded in the audit log).
     """
@@ -436,6 +479,9 @@ def load_file(
         table = read_table(path, file_format, max_bytes=max_bytes)
         if kind == "indicators":
             metadata = read_metadata(metadata_path, max_bytes) if metadata_path else None
+            if mapping is None and (column_periods or column_indicators):
+                mapping = mapping_for_columns(table, column_periods, column_indicators)
+                layout = layout or "wide"
             conversion = to_native(
                 table, layout, indicator_ids=indicator_ids, metadata=metadata, mapping=mapping
             )
@@ -459,7 +505,10 @@ def load_file(
             confirm_revisions=confirm_revisions,
             dry_run=dry_run,
             retries=settings.write_retries,
-            new_indicators=conversion.proposed_indicators if conversion else None,
+            new_indicators=apply_edits(conversion.proposed_indicators, new_indicators)
+            if conversion
+            else None,
+            confirm_new_indicators=confirm_new_indicators,
             skip_unknown_areas=bool(
                 conversion and conversion.layout not in (None, "native", "unknown")
             ),
@@ -474,6 +523,9 @@ def load_file(
                 "metadata": metadata_path.name if metadata_path else None,
                 "confirm_revisions": confirm_revisions,
                 "accept_warnings": accept_warnings,
+                "column_periods": dict(column_periods or {}),
+                "column_indicators": dict(column_indicators or {}),
+                "new_indicators_edited": new_indicators is not None,
             },
         )
         if conversion is not None:

@@ -8,6 +8,7 @@ the indicator's current value; a new indicator's empty optional cells stay empty
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import get_args
 
 import polars as pl
@@ -53,9 +54,15 @@ def _text(column: str) -> pl.Expr:
     )
 
 
-def validate_metadata(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Returns (indicators ready to write, report) for the indicator metadata template."""
-    report = _missing_columns(frame, METADATA_REQUIRED, METADATA_COLUMNS)
+def validate_metadata(
+    frame: pl.DataFrame, lookups: Lookups, required: Sequence[str] = tuple(METADATA_REQUIRED)
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Returns (indicators ready to write, report) for the indicator metadata template.
+
+    ``required`` are the cells every row must fill (an indicator created from a file of
+    values may leave its owning department for later).
+    """
+    report = _missing_columns(frame, list(required), METADATA_COLUMNS)
     if problems.has_errors(report):
         return frame.clear(), report
     frame = _with_optional(frame, METADATA_COLUMNS)
@@ -83,7 +90,7 @@ def validate_metadata(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataFra
             column,
             f"{column} is required for an indicator. Fill it in (see the template's example row).",
         )
-        for column in METADATA_REQUIRED
+        for column in required
     ]
     reports += [
         problems.row_problems(

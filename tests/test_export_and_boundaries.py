@@ -67,7 +67,8 @@ def test_the_ons_sample_loads_with_its_indicators_created_from_the_metadata(empt
     data = shared_file("samples/ons_subnational_indicators_machine_readable.csv")
     metadata = shared_file("samples/ons_subnational_indicators_metadata.csv")
     con = open_warehouse(empty_lake)
-    outcome = load_file(con, data, kind="indicators", operator="ana", settings=empty_lake, metadata_path=metadata)
+    outcome = load_file(con, data, kind="indicators", operator="ana", settings=empty_lake, metadata_path=metadata,
+                        confirm_new_indicators=True)
     assert outcome.status == "committed", outcome.message
     assert outcome.layout == "ons_tidy"
     created = con.execute(

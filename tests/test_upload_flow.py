@@ -38,6 +38,28 @@ def current_value(settings) -> float:
     return value
 
 
+FIELD_WORDS = {
+    "lower_ci_95": "lower 95% limit",
+    "upper_ci_95": "upper 95% limit",
+    "lower_ci_99_8": "lower 99.8% limit",
+    "upper_ci_99_8": "upper 99.8% limit",
+    "count": "count",
+    "denominator": "denominator",
+}
+
+
+def filled_fields(settings) -> list[str]:
+    """Returns the fields besides the value that the current row of KEY fills, in order."""
+    con = open_warehouse(settings)
+    row = con.execute(
+        f"SELECT {', '.join(FIELD_WORDS)} FROM current_observations "  # noqa: S608 - our names
+        "WHERE indicator_id = ? AND area_code = ? AND period = ?",
+        list(KEY),
+    ).fetchone()
+    con.close()
+    return [field for field, cell in zip(FIELD_WORDS, row, strict=True) if cell is not None]
+
+
 def test_a_bad_file_shows_its_row_level_report_and_cannot_be_loaded(app):
     at, _ = app
     at.run()
@@ -57,6 +79,7 @@ def test_a_bad_file_shows_its_row_level_report_and_cannot_be_loaded(app):
 def test_upload_preview_revision_confirmation_commit_and_rollback(app):
     at, settings = app
     before = current_value(settings)
+    filled = filled_fields(settings)
     at.run()
     at.switch_page("views/upload.py").run()
     text = f"indicator_id,area_code,period,value\n{KEY[0]},{KEY[1]},{KEY[2]},{before + 1.5}\nNI 116,E06000001,2012/13,20.0\n"
@@ -65,7 +88,18 @@ def test_upload_preview_revision_confirmation_commit_and_rollback(app):
     metrics = {m.label: m.value for m in at.metric}
     assert metrics == {"New rows": "1", "Revised rows": "1", "Unchanged rows": "0"}
     revisions = pl.from_pandas(at.dataframe[0].value)
-    assert revisions.rows() == [(KEY[0], KEY[1], KEY[2], before, before + 1.5)]
+    # Every field that changes is listed: the value, and each field the file leaves empty.
+    first = revisions.row(0)
+    assert first[:4] == (*KEY, "value")
+    assert (float(first[4]), float(first[5])) == (pytest.approx(before), pytest.approx(before + 1.5))
+    emptied = revisions.filter(pl.col("field") != "value")
+    assert emptied["field"].to_list() == [FIELD_WORDS[f] for f in filled]
+    assert set(emptied["new"]) == {"(none)"}
+    assert set(revisions.select("indicator_id", "area_code", "period").rows()) == {KEY}
+    assert any(
+        t.value.startswith(f"{KEY[0]}, {KEY[1]}, {KEY[2]}: compared with England, this ")
+        for t in at.text
+    )
     load = at.button(key=[b.key for b in at.button if b.label == "Load this file"][0])
     assert load.disabled  # revisions must be confirmed first
     at.checkbox[0].check().run()
@@ -101,18 +135,48 @@ def test_the_ons_sample_loads_through_the_upload_page_and_appears_in_the_explore
     at.run()
     at.switch_page("views/upload.py").run()
     at.file_uploader[0].upload(data.name, data.read_bytes(), "text/csv").run()
+    # Item 6: the ONS layout is detected and its metadata file asked for on the page itself,
+    # not inside the folded "How the file is laid out" section.
+    assert "Add its metadata file" in [h.value for h in at.header]
+    assert len(at.file_uploader) == 2
+    assert not any(len(e.get("file_uploader")) for e in at.expander)
     at.file_uploader[1].upload(metadata.name, metadata.read_bytes(), "text/csv").run()
     assert not at.exception
-    assert any("new indicators will be created" in h.value for h in at.header)
-    at.button(key=[b.key for b in at.button if b.label == "Load this file"][0]).click().run()
+    assert "33 new indicators will be created" in [h.value for h in at.header]
+
+    # Item 7: the new indicators are an editable table with their own confirmation.
+    editor = at.data_editor[0]
+    proposed = pl.from_pandas(editor.value)
+    assert proposed.height == 33
+    assert proposed["polarity"].value_counts().sort("polarity").rows() == [("lower", 9), ("none", 24)]
+    row = proposed["polarity"].to_list().index("none")
+    chosen = proposed["indicator_id"][row]
+    at.session_state[editor.key] = {
+        "edited_rows": {row: {"polarity": "higher"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert load_button(at).disabled  # the new indicators are not confirmed yet
+    confirm = [c for c in at.checkbox if c.label.startswith("I have checked the 33 new indicators")]
+    assert len(confirm) == 1
+    confirm[0].check().run()
+    assert not load_button(at).disabled
+    load_button(at).click().run()
     assert not at.exception
     assert any("33 new indicator(s) created" in s.value for s in at.success)
 
     con = open_warehouse(settings)
-    ons_id = con.execute(
-        "SELECT min(indicator_id) FROM indicators WHERE indicator_id LIKE 'ONS %'"
-    ).fetchone()[0]
+    polarities = dict(
+        con.execute(
+            "SELECT indicator_id, polarity FROM indicators WHERE indicator_id LIKE 'ONS %'"
+        ).fetchall()
+    )
+    ons_id = min(polarities)
     con.close()
+    assert polarities[chosen] == "higher"  # the edited value is the one written
+    assert sorted(polarities.values()).count("none") == 23
     at.query_params.clear()
     at.query_params["region"] = "E12000007"
     at.query_params["indicator_ids"] = ons_id

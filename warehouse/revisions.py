@@ -124,6 +124,32 @@ def classify_rows(con: duckdb.DuckDBPyConnection, kind: str, rows: pl.DataFrame)
     return pl.concat([rows, changes], how="horizontal")
 
 
+def current_rows(con: duckdb.DuckDBPyConnection, kind: str, keys: pl.DataFrame) -> pl.DataFrame:
+    """Returns the current row (its keys and every compared field) of each key in ``keys``.
+
+    ``keys`` has the key columns of ``kind``; keys with no current value are left out. The
+    current row is the one ``classify_rows`` compares with (the newest live batch wins).
+    """
+    table, key_columns, fields = _COMPARE[kind]
+    name = f"keys_{uuid.uuid4().hex}"
+    con.register(name, keys.select(key_columns).unique().to_arrow())
+    try:
+        join = " AND ".join(f"c.{k} = i.{k}" for k in key_columns)
+        sql = f"""
+            SELECT {", ".join(f"c.{c}" for c in [*key_columns, *fields])}
+            FROM {table} c
+            JOIN live_batches b ON b.batch_id = c.batch_id
+            SEMI JOIN "{name}" i ON {join}
+            QUALIFY row_number() OVER (
+                PARTITION BY {", ".join(f"c.{k}" for k in key_columns)}
+                ORDER BY b.created_at DESC, b.batch_id DESC
+            ) = 1
+        """  # noqa: S608 - identifiers are ours; values never enter the text
+        return con.execute(sql).pl()
+    finally:
+        con.unregister(name)
+
+
 def compared_fields(kind: str) -> list[str]:
     """Returns the fields whose change makes a row of ``kind`` a revision."""
     return list(_COMPARE[kind][2])

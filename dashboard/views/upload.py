@@ -9,10 +9,19 @@ import streamlit as st
 from dashboard import data, layout
 from dashboard.auth import current_user
 from pipelines import problems, templates
-from pipelines.formats import WideMapping, detect_layout, suggest_mapping
-from pipelines.load import load_file
+from pipelines.formats import detect_layout, suggest_mapping
+from pipelines.formats.wide import column_review, mapping_from_review
+from pipelines.load import load_file, new_indicator_problems
+from pipelines.metadata import POLARITIES, VALUE_TYPES
+from pipelines.new_indicators import for_review
 from pipelines.readers import UnreadableFile, read_table
 from warehouse.batches import required_action
+
+
+def as_polars(frame) -> pl.DataFrame:
+    """Returns an edited table as Polars, whichever frame type the editor gave back."""
+    return frame if isinstance(frame, pl.DataFrame) else pl.from_pandas(frame)
+
 
 KINDS = {
     "indicators": "Indicator values",
@@ -75,6 +84,11 @@ shown_name = Path(uploaded.name).name
 
 options: dict = {}
 if kind == "indicators":
+    try:
+        table = read_table(path)
+        detected = detect_layout(table)
+    except UnreadableFile:
+        table, detected = None, None
     with st.expander("How the file is laid out (detected automatically)", expanded=False):
         layout_choice = st.selectbox(
             "Layout",
@@ -85,30 +99,36 @@ if kind == "indicators":
                 "native": "Our template",
                 "fingertips": "Fingertips export",
                 "ons_tidy": "ONS tidy file (with metadata)",
-                "wide": "One column per period",
+                "wide": "One column per period or per measure",
             }[v],
+        )
+    options["layout"] = layout_choice
+    layout_now = layout_choice or detected
+    if layout_now == "ons_tidy":
+        # Asked for here, not folded away: without it ids come from names, polarity is unknown.
+        st.header("Add its metadata file", anchor=False)
+        st.caption(
+            "This is an ONS tidy file. Its companion metadata file gives each indicator its "
+            "id, polarity and unit; without it, ids are made from the indicators' names and "
+            "their polarity is unknown."
         )
         metadata = st.file_uploader(
             "Companion metadata file (ONS-style files: ids, polarity, units)",
             type=["csv"],
             key=f"metadata_{uploaded.file_id}",
         )
-    options["layout"] = layout_choice
-    if metadata is not None:
-        meta_path = path.parent / f"metadata-{Path(metadata.name).name}"
-        meta_path.write_bytes(metadata.getbuffer())
-        options["metadata_path"] = meta_path
-    try:
-        detected = layout_choice or detect_layout(read_table(path))
-    except UnreadableFile:
-        detected = None
-    if detected == "wide":
-        table = read_table(path)
+        if metadata is not None:
+            meta_path = path.parent / f"metadata-{Path(metadata.name).name}"
+            meta_path.write_bytes(metadata.getbuffer())
+            options["metadata_path"] = meta_path
+    if table is not None and layout_now in ("wide", "unknown"):
         suggestion = suggest_mapping(table)
         columns = [c for c in table.columns if c != "_row"]
         st.header("Match the columns", anchor=False)
         st.caption(
-            "This file has one column per period. Say which column holds what; our guess is filled in."
+            "Say which column holds the area codes, and give each column of values the period "
+            "its values are for and, unless a column holds indicator ids, the indicator it "
+            "holds. Columns with neither are not loaded; our guess is filled in."
         )
         area_column = st.selectbox(
             "Area code column",
@@ -124,31 +144,31 @@ if kind == "indicators":
             index=indicator_choices.index(suggestion.indicator_id)
             if suggestion.indicator_id in columns
             else 0,
-            format_func=lambda c: "None: the whole file is one indicator" if c is None else c,
+            format_func=lambda c: "None: give each column's indicator below" if c is None else c,
         )
-        fixed = None
-        if indicator_column is None:
-            fixed = (
-                st.text_input(
-                    "Indicator id for every row",
-                    key=f"wide_fixed_{uploaded.file_id}",
-                    placeholder="for example NI 116",
-                )
-                or None
-            )
-        period_list = st.multiselect(
-            "Period columns",
-            columns,
-            key=f"wide_periods_{uploaded.file_id}",
-            default=[c for c in suggestion.period_labels() if c in columns],
+        review = column_review(table, suggestion, exclude=[area_column, indicator_column])
+        edited_columns = st.data_editor(
+            review,
+            key=f"wide_columns_{uploaded.file_id}_{area_column}_{indicator_column}",
+            hide_index=True,
+            num_rows="fixed",
+            disabled=["column"],
+            column_config={
+                "column": st.column_config.TextColumn("Column"),
+                "period": st.column_config.TextColumn(
+                    "Period", help="The period of the column's values: 2010, 2008/09, 2008 Q3"
+                ),
+                "indicator": st.column_config.TextColumn(
+                    "Indicator",
+                    help="The indicator id of the column's values, e.g. NI 116; a new id is "
+                    "offered for creation below",
+                ),
+            },
         )
-        options["mapping"] = WideMapping(
-            area_code=area_column,
-            periods=period_list,
-            indicator_id=indicator_column,
-            fixed_indicator_id=fixed,
-        )
-        options["layout"] = "wide"
+        mapping = mapping_from_review(area_column, indicator_column, as_polars(edited_columns))
+        if mapping is not None:
+            options["mapping"] = mapping
+            options["layout"] = "wide"
 
 # A large file takes seconds to check: check it once per file and choice of options, not on
 # every rerun (ticking a box reruns the page). The commit checks the file again as it writes.
@@ -211,13 +231,65 @@ for note in preview.notes:
 if preview.skipped is not None and preview.skipped.height:
     with st.expander(f"{preview.skipped.height:,} rows will be left out, each with its reason"):
         st.dataframe(preview.skipped, hide_index=True)
+new_indicators = None
+indicators_ready = True
 if preview.proposed_indicators is not None and preview.proposed_indicators.height:
-    st.header(f"{preview.proposed_indicators.height} new indicators will be created", anchor=False)
-    st.dataframe(
-        preview.proposed_indicators.select(
-            "indicator_id", "name", "unit", "value_type", "polarity"
-        ),
+    proposed = for_review(preview.proposed_indicators)
+    st.header(f"{proposed.height} new indicators will be created", anchor=False)
+    st.write(
+        "Check each one before it is created, and change what is wrong: the values in this "
+        "table are the ones written. Polarity decides whether a difference from England is "
+        "better or worse (none: no judgement, shown as higher or lower); unit and value type "
+        "decide how values are shown and how their intervals are worked out."
+    )
+    edited_indicators = st.data_editor(
+        proposed,
+        key=f"new_indicators_{preview_key}",
         hide_index=True,
+        num_rows="fixed",
+        disabled=["indicator_id", "theme", "source"],
+        column_config={
+            "indicator_id": st.column_config.TextColumn("Indicator"),
+            "name": st.column_config.TextColumn("Name", required=True),
+            "unit": st.column_config.TextColumn("Unit", required=True),
+            "value_type": st.column_config.SelectboxColumn(
+                "Value type", options=list(VALUE_TYPES), required=True
+            ),
+            "multiplier": st.column_config.NumberColumn(
+                "Multiplier", min_value=0, help="100 for a percentage, 1000 for a rate per 1,000"
+            ),
+            "polarity": st.column_config.SelectboxColumn(
+                "Polarity",
+                options=list(POLARITIES),
+                required=True,
+                help="higher: higher is better; lower: lower is better; none: no judgement",
+            ),
+            "theme": st.column_config.TextColumn("Theme"),
+            "source": st.column_config.TextColumn("Source"),
+        },
+    )
+    new_indicators = as_polars(edited_indicators)
+    indicator_report = new_indicator_problems(data.cursor(), new_indicators)
+    if not indicator_report.is_empty():
+        indicators_ready = False
+        st.error(
+            f"{indicator_report.height} problem(s) with the new indicators must be fixed in "
+            "the table above before the file can be loaded:",
+            icon=":material/error:",
+        )
+        st.dataframe(
+            indicator_report.select("column", "value", "message"),
+            hide_index=True,
+            column_config={
+                "column": "Column",
+                "value": "Value",
+                "message": st.column_config.TextColumn("Problem", width="large"),
+            },
+        )
+    indicators_ready = indicators_ready and st.checkbox(
+        f"I have checked the {proposed.height:,} new indicators (polarity, unit and value "
+        "type) and want to create them",
+        key=f"confirm_indicators_{uploaded.file_id}",
     )
 
 st.header("What this file will change", anchor=False)
@@ -228,10 +300,32 @@ same.metric("Unchanged rows", f"{preview.rows_unchanged:,}")
 confirm = True
 if preview.rows_revised and preview.changes is not None:
     st.write(
-        "These replace current entries. The old ones are kept and come back if this batch is "
-        "rolled back."
+        "These replace current entries, field by field; a field the file leaves empty becomes "
+        "empty, shown as (none). The old ones are kept and come back if this batch is rolled "
+        "back."
     )
-    st.dataframe(preview.changes, hide_index=True)
+    labels = {
+        "indicator_id": "Indicator",
+        "area_code": "Area code",
+        "period": "Period",
+        "field": "Field",
+        "old": "Old",
+        "new": "New",
+    }
+    st.dataframe(
+        preview.changes,
+        hide_index=True,
+        column_config={c: labels[c] for c in preview.changes.columns if c in labels},
+    )
+    if preview.status_changes is not None and preview.status_changes.height:
+        st.subheader("What becomes of the comparison with England", anchor=False)
+        for sentence in preview.status_changes["sentence"].head(20):
+            st.text(sentence)
+        if preview.status_changes.height > 20:
+            st.text(
+                f"… and {preview.status_changes.height - 20:,} more revised rows; the command "
+                "line's --dry-run lists them all."
+            )
     confirm = st.checkbox(
         f"I have checked the {preview.rows_revised:,} revisions and want to make them",
         key=f"confirm_{uploaded.file_id}",
@@ -270,7 +364,7 @@ if preview.warnings:
 if st.button(
     "Load this file",
     type="primary",
-    disabled=not (confirm and accepted),
+    disabled=not (confirm and accepted and indicators_ready),
     key=f"commit_{uploaded.file_id}",
 ):
     with st.status(f"Writing {shown_name} as one batch…", expanded=True) as status:
@@ -283,6 +377,8 @@ if st.button(
             settings=data.settings(),
             confirm_revisions=confirm,
             accept_warnings=accepted,
+            new_indicators=new_indicators,
+            confirm_new_indicators=new_indicators is not None and indicators_ready,
             on_progress=lambda step, fraction: bar.progress(fraction, text=step),
             **options,
         )

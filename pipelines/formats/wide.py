@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from pipelines import normalise
 from pipelines.formats.conversion import (
     Conversion,
     UnknownLayout,
     column_key,
     is_blank,
     native_table,
+    no_proposed_indicators,
     no_skipped_rows,
 )
 from pipelines.periods import parse_periods
@@ -52,6 +54,10 @@ class WideMapping:
         The indicator of every row when there is no indicator column, e.g. ``"NI 116"``.
     note
         A column of notes that applies to every period of its row, if any.
+    column_indicators
+        The indicator of a value column, for a file whose columns are measures rather than
+        periods (the IMD file's ``Score``): ``{"Score": "IMD SCORE"}``. A column named here
+        takes this indicator whatever ``indicator_id`` or ``fixed_indicator_id`` say.
     """
 
     area_code: str | None
@@ -59,6 +65,7 @@ class WideMapping:
     indicator_id: str | None = None
     fixed_indicator_id: str | None = None
     note: str | None = None
+    column_indicators: Mapping[str, str] = field(default_factory=dict)
 
     def period_labels(self) -> dict[str, str]:
         """Returns {column: period label} whichever form ``periods`` was given in."""
@@ -91,6 +98,80 @@ def suggest_mapping(table: pl.DataFrame) -> WideMapping:
     indicator = _by_name(rest, INDICATOR_COLUMN_NAMES) or _by_cells(table, rest, INDICATOR_PATTERN)
     note = _by_name([c for c in rest if c != indicator], NOTE_COLUMN_NAMES)
     return WideMapping(area_code=area, periods=periods, indicator_id=indicator, note=note)
+
+
+def mapping_for_columns(
+    table: pl.DataFrame,
+    column_periods: Mapping[str, str] | None = None,
+    column_indicators: Mapping[str, str] | None = None,
+    area_code: str | None = None,
+) -> WideMapping:
+    """Returns the suggested mapping with the analyst's choices put in its place.
+
+    ``column_periods`` ({column: period}) names the value columns and their periods (all of
+    them: the suggested period columns are then not used); ``column_indicators`` ({column:
+    indicator id}) gives a value column its indicator; ``area_code`` the area column. A
+    column given an indicator but no period keeps the period its name reads as, if any.
+    """
+    suggestion = suggest_mapping(table)
+    periods = dict(column_periods) if column_periods else suggestion.period_labels()
+    indicators = {c: i.strip() for c, i in (column_indicators or {}).items() if i and i.strip()}
+    for column in indicators:
+        periods.setdefault(column, suggestion.period_labels().get(column, ""))
+    indicator_column = suggestion.indicator_id
+    if indicator_column in periods or (periods and set(periods) <= set(indicators)):
+        indicator_column = None
+    return WideMapping(
+        area_code=area_code or suggestion.area_code,
+        periods=periods,
+        indicator_id=indicator_column,
+        note=suggestion.note,
+        column_indicators=indicators,
+    )
+
+
+def column_review(
+    table: pl.DataFrame, suggestion: WideMapping, exclude: Sequence[str | None] = ()
+) -> pl.DataFrame:
+    """Returns one row per column that may hold values: ``column``, ``period`` (the period
+    its name reads as, or empty) and ``indicator`` (empty), for the analyst to fill in.
+
+    ``exclude`` are the columns chosen for something else (areas, indicator ids).
+    """
+    labels = suggestion.period_labels()
+    skip = {"_row", suggestion.note, *exclude}
+    columns = [c for c in table.columns if c not in skip]
+    return pl.DataFrame(
+        {
+            "column": columns,
+            "period": [labels.get(c) for c in columns],
+            "indicator": [suggestion.column_indicators.get(c) for c in columns],
+        },
+        schema={"column": pl.String, "period": pl.String, "indicator": pl.String},
+    )
+
+
+def mapping_from_review(
+    area_code: str | None, indicator_id: str | None, review: pl.DataFrame
+) -> WideMapping | None:
+    """Returns the mapping the analyst gave in a ``column_review`` table, or None when no
+    column has a period or an indicator (the file is then read as the template).
+
+    A column with a period or an indicator is loaded; a column with neither is not.
+    """
+    rows = review.with_columns(
+        pl.col("period", "indicator").cast(pl.String).str.strip_chars().replace("", None)
+    ).filter(pl.col("period").is_not_null() | pl.col("indicator").is_not_null())
+    if rows.is_empty():
+        return None
+    return WideMapping(
+        area_code=area_code,
+        periods={r["column"]: r["period"] or "" for r in rows.iter_rows(named=True)},
+        indicator_id=indicator_id,
+        column_indicators={
+            r["column"]: r["indicator"] for r in rows.iter_rows(named=True) if r["indicator"]
+        },
+    )
 
 
 def _by_name(columns: list[str], names: set[str]) -> str | None:
@@ -140,6 +221,10 @@ def wide_to_native(table: pl.DataFrame, mapping: WideMapping) -> Conversion:
         if mapping.indicator_id
         else pl.lit(mapping.fixed_indicator_id, pl.String)
     )
+    if mapping.column_indicators:
+        indicator = pl.col("_column").replace_strict(
+            dict(mapping.column_indicators), default=indicator, return_dtype=pl.String
+        )
     converted = native_table(
         long,
         indicator_id=indicator,
@@ -150,12 +235,8 @@ def wide_to_native(table: pl.DataFrame, mapping: WideMapping) -> Conversion:
     )
     notes = [
         f"Read as a wide table: areas from '{mapping.area_code}', "
-        + (
-            f"indicators from '{mapping.indicator_id}'"
-            if mapping.indicator_id
-            else f"every row for indicator {mapping.fixed_indicator_id}"
-        )
-        + f", and {len(labels)} period column(s) ("
+        + _indicators_read_from(mapping)
+        + f", and {len(labels)} value column(s) ("
         + ", ".join(f"'{c}' as {p}" if c != p else f"'{c}'" for c, p in list(labels.items())[:4])
         + (" …" if len(labels) > 4 else "")
         + f"), giving {converted.height} value(s)."
@@ -181,9 +262,56 @@ def wide_to_native(table: pl.DataFrame, mapping: WideMapping) -> Conversion:
     return Conversion(
         table=converted,
         skipped=skipped,
+        proposed_indicators=_proposed(mapping, labels),
         notes=notes,
         layout="wide",
         source_columns=source_columns,
+    )
+
+
+def _indicators_read_from(mapping: WideMapping) -> str:
+    """Returns the words saying where the rows' indicators come from."""
+    given = ", ".join(f"'{c}' as {i}" for c, i in mapping.column_indicators.items())
+    if mapping.indicator_id:
+        base = f"indicators from '{mapping.indicator_id}'"
+    elif mapping.fixed_indicator_id:
+        base = f"every row for indicator {mapping.fixed_indicator_id}"
+    else:
+        return f"indicators by column ({given})"
+    return base + (f" (column {given})" if given else "")
+
+
+def _proposed(mapping: WideMapping, labels: dict[str, str]) -> pl.DataFrame:
+    """Returns the indicators the analyst named for the table (not those in its cells), as
+    proposed indicators: loading creates those not in the catalogue once they are confirmed.
+
+    Ids read from an indicator column are left to validation, so that a mistyped id in a
+    file is reported rather than proposed.
+    """
+    named = {c: i for c, i in mapping.column_indicators.items() if c in labels}
+    if mapping.fixed_indicator_id and not mapping.indicator_id:
+        for column in labels:
+            named.setdefault(column, mapping.fixed_indicator_id)
+    if not named:
+        return no_proposed_indicators()
+    rows = pl.DataFrame(
+        {"column": list(named), "indicator_id": list(named.values())},
+        schema={"column": pl.String, "indicator_id": pl.String},
+    ).with_columns(indicator_id=normalise.indicator_id("indicator_id"))
+    proposed = rows.group_by("indicator_id", maintain_order=True).agg(
+        name=pl.col("column").str.join(", ")
+    )
+    return proposed.select(
+        "indicator_id",
+        name=pl.when(pl.col("indicator_id") == pl.lit(mapping.fixed_indicator_id, pl.String))
+        .then(pl.col("indicator_id"))
+        .otherwise(pl.col("name")),
+        unit=pl.lit(None, pl.String),
+        value_type=pl.lit(None, pl.String),
+        multiplier=pl.lit(None, pl.Float64),
+        polarity=pl.lit(None, pl.String),
+        source=pl.lit("Uploaded as a table with one column per measure or period"),
+        theme=pl.lit(None, pl.String),
     )
 
 
@@ -208,14 +336,17 @@ def _check_mapping(table: pl.DataFrame, mapping: WideMapping, labels: dict[str, 
             "Say which columns hold values for a period, and which period each is (2008/09, "
             "2008, 2008/09 Q1)."
         )
-    if not mapping.indicator_id and not mapping.fixed_indicator_id:
+    unnamed = [c for c in labels if c not in mapping.column_indicators]
+    if unnamed and not mapping.indicator_id and not mapping.fixed_indicator_id:
         raise UnknownLayout(
             "Say which column holds the indicator ids, or which indicator the whole table is "
-            "for (e.g. NI 116)."
+            "for (e.g. NI 116), or which indicator each value column holds."
         )
     bad = [c for c, p in labels.items() if not re.search(r"\d{4}", p or "")]
     if bad:
         raise UnknownLayout(
             f"Give each period column a period such as 2008/09 or 2008: column(s) "
-            f"{', '.join(map(repr, bad))} have none."
+            f"{', '.join(map(repr, bad))} have none. In the app, type it beside the column; "
+            "on the command line, add --column-period for it "
+            f'(--column-period "{bad[0]}=2010").'
         )
