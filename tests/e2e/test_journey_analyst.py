@@ -115,7 +115,9 @@ def test_analyst_uploads_revisions_commits_and_rolls_back(page, private_server, 
     expect(metrics.filter(has_text="New rows")).to_contain_text("1")
     expect(metrics.filter(has_text="Revised rows")).to_contain_text("1")
     revisions = grid_rows(dataframe(page, "What this file will change"))
-    assert len(revisions) == 1, revisions
+    # The value first, then each field the file leaves empty (issue 12 item 8).
+    assert revisions[0]["Field"] == "value", revisions
+    assert all(r["New"] == "(none)" for r in revisions[1:]), revisions
     cells = list(revisions[0].values())
     assert INDICATOR in cells and AREA in cells and REVISED_PERIOD in cells, revisions
     numbers = [number(c) for c in cells if c and re.fullmatch(r"-?[\d.,]+", c)]
