@@ -91,7 +91,10 @@ def test_upload_preview_revision_confirmation_commit_and_rollback(app):
     # Every field that changes is listed: the value, and each field the file leaves empty.
     first = revisions.row(0)
     assert first[:4] == (*KEY, "value")
-    assert (float(first[4]), float(first[5])) == (pytest.approx(before), pytest.approx(before + 1.5))
+    assert (float(first[4]), float(first[5])) == (
+        pytest.approx(before),
+        pytest.approx(before + 1.5),
+    )
     emptied = revisions.filter(pl.col("field") != "value")
     assert emptied["field"].to_list() == [FIELD_WORDS[f] for f in filled]
     assert set(emptied["new"]) == {"(none)"}
@@ -148,7 +151,10 @@ def test_the_ons_sample_loads_through_the_upload_page_and_appears_in_the_explore
     editor = at.data_editor[0]
     proposed = pl.from_pandas(editor.value)
     assert proposed.height == 33
-    assert proposed["polarity"].value_counts().sort("polarity").rows() == [("lower", 9), ("none", 24)]
+    assert proposed["polarity"].value_counts().sort("polarity").rows() == [
+        ("lower", 9),
+        ("none", 24),
+    ]
     row = proposed["polarity"].to_list().index("none")
     chosen = proposed["indicator_id"][row]
     at.session_state[editor.key] = {
@@ -238,3 +244,55 @@ def test_indicator_metadata_is_offered_with_its_templates_and_loads(app):
     assert {m.label: m.value for m in at.metric}["New rows"] == "1"
     load_button(at).click().run()
     assert any("Loaded metadata.csv as batch" in s.value for s in at.success)
+
+
+def test_a_wide_file_with_one_measure_column_is_mapped_to_a_period_in_the_page(app):
+    from tests.conftest import shared_file
+
+    imd = shared_file("samples/imd2010_lad21_england.csv")
+    at, settings = app
+    at.run()
+    at.switch_page("views/upload.py").run()
+    at.file_uploader[0].upload(imd.name, imd.read_bytes(), "text/csv").run()
+    assert not at.exception
+    assert "Match the columns" in [h.value for h in at.header]
+    columns = at.data_editor[0]
+    review = pl.from_pandas(columns.value)
+    assert review["column"].to_list() == ["Score", "Proportion", "Extent"]
+    at.session_state[columns.key] = {
+        "edited_rows": {0: {"period": "2010", "indicator": "IMD SCORE"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not at.exception
+    assert "1 new indicators will be created" in [h.value for h in at.header]
+    new = at.data_editor[1]
+    assert pl.from_pandas(new.value)["indicator_id"].to_list() == ["IMD SCORE"]
+    # A Score's unit, value type and polarity are not in the file: until they are given,
+    # the page says what is missing and the file cannot be loaded.
+    assert any("problem(s) with the new indicators" in e.value for e in at.error)
+    at.session_state[new.key] = {
+        "edited_rows": {0: {"unit": "score", "value_type": "score", "polarity": "lower"}},
+        "added_rows": [],
+        "deleted_rows": [],
+    }
+    at.run()
+    assert not any("problem(s) with the new indicators" in e.value for e in at.error)
+    [c for c in at.checkbox if c.label.startswith("I have checked the 1 new indicators")][
+        0
+    ].check().run()
+    load_button(at).click().run()
+    assert not at.exception
+    assert any("Loaded imd2010_lad21_england.csv as batch" in s.value for s in at.success)
+    con = open_warehouse(settings)
+    loaded = con.execute(
+        "SELECT count(*), min(period), max(period) FROM current_observations "
+        "WHERE indicator_id = 'IMD SCORE'"
+    ).fetchone()
+    polarity = con.execute(
+        "SELECT polarity FROM indicators WHERE indicator_id = 'IMD SCORE'"
+    ).fetchone()[0]
+    con.close()
+    assert loaded[0] > 250 and loaded[1:] == ("2010", "2010")
+    assert polarity == "lower"
