@@ -53,7 +53,8 @@ class Round:
         times = self.page_seconds
         median = f"{statistics.median(times):.2f}" if times else "—"
         p95 = f"{percentile(times, 95):.2f}" if times else "—"
-        first_error = f" (first: {self.errors[0][:80]})" if self.errors else ""
+        first_line = self.errors[0].splitlines()[0][:80] if self.errors else ""
+        first_error = f" (first: {first_line.replace('|', '/')})" if self.errors else ""
         memory = " / ".join(f"{rss:,.0f}" for rss in self.rss_mb)
         peak = " / ".join(f"{mb:,.0f}" for mb in self.peak_mb)
         return (
@@ -74,6 +75,7 @@ async def _one_session(browser, base_url: str, region: str, specs: list, rnd: Ro
     context = await browser.new_context(viewport={"width": 1366, "height": 768})
     try:
         page = await context.new_page()
+        page.set_default_navigation_timeout(PAGE_TIMEOUT_S * 1000)
         for spec in specs:
             started = time.perf_counter()
             try:
