@@ -13,7 +13,7 @@ import re
 import polars as pl
 from playwright.sync_api import Locator, Page, expect
 
-from tests.e2e.support import RENDER_TIMEOUT_MS, settle
+from tests.e2e.support import RENDER_TIMEOUT_MS, open_page, settle
 
 MAIN = '[data-testid="stMain"]'
 SIDEBAR = '[data-testid="stSidebar"]'
@@ -242,3 +242,20 @@ def _approx(value: float | None):
     import pytest
 
     return None if value is None else pytest.approx(value, rel=1e-9, abs=1e-9)
+
+
+def upload_values(page: Page, base_url: str, upload) -> None:
+    """Uploads ``upload`` as indicator values through the upload page and waits for its preview."""
+    open_page(page, base_url, "upload")
+    wait_for_heading(page, "Upload data")
+    kind = page.get_by_role("radiogroup", name="What are you uploading?")
+    kind.get_by_text("Indicator values", exact=True).click()
+    expect(kind.get_by_role("radio", name="Indicator values")).to_be_checked()
+    chooser = page.locator('[data-testid="stFileUploader"]').filter(has_text="Choose a file")
+    with page.expect_file_chooser() as chosen:
+        chooser.get_by_role("button").filter(has_text=re.compile("Browse|Upload")).first.click()
+    chosen.value.set_files(upload)
+    page.get_by_role("heading", name="What this file will change").wait_for(
+        timeout=RENDER_TIMEOUT_MS
+    )
+    settle(page)

@@ -19,6 +19,7 @@ from tests.e2e.journeys import (
     grid_rows,
     main_text,
     number,
+    upload_values,
     wait_for_heading,
 )
 from tests.e2e.support import RENDER_TIMEOUT_MS, open_page, screenshot, settle
@@ -89,19 +90,7 @@ def test_analyst_uploads_revisions_commits_and_rolls_back(page, private_server, 
     ).write_csv(upload)
 
     # 1. Upload through the page's file input.
-    open_page(page, base_url, "upload")
-    wait_for_heading(page, "Upload data")
-    kind = page.get_by_role("radiogroup", name="What are you uploading?")
-    kind.get_by_text("Indicator values", exact=True).click()
-    expect(kind.get_by_role("radio", name="Indicator values")).to_be_checked()
-    chooser = page.locator('[data-testid="stFileUploader"]').filter(has_text="Choose a file")
-    with page.expect_file_chooser() as chosen:
-        chooser.get_by_role("button").filter(has_text=re.compile("Browse|Upload")).first.click()
-    chosen.value.set_files(upload)
-    page.get_by_role("heading", name="What this file will change").wait_for(
-        timeout=RENDER_TIMEOUT_MS
-    )
-    settle(page)
+    upload_values(page, base_url, upload)
 
     # 2. The validation report: the one warning, about the extra column.
     wait_for_heading(page, "Validation report", level=2)

@@ -27,7 +27,15 @@ from playwright.sync_api import Browser, Page, expect
 
 from dashboard.url_state import filters_to_params
 from tests.conftest import lake_settings
-from tests.e2e.journeys import MAIN, dataframe, grid_rows, main_text, number, wait_for_heading
+from tests.e2e.journeys import (
+    MAIN,
+    dataframe,
+    grid_rows,
+    main_text,
+    number,
+    upload_values,
+    wait_for_heading,
+)
 from tests.e2e.server import (
     NGINX,
     REPO,
@@ -118,18 +126,7 @@ def _values_file(path: Path, rows: dict[str, float]) -> Path:
 
 def _ready_to_load(page: Page, base_url: str, upload: Path) -> None:
     """Uploads ``upload`` through the upload page and waits until it can be loaded."""
-    open_page(page, base_url, "upload")
-    wait_for_heading(page, "Upload data")
-    kind = page.get_by_role("radiogroup", name="What are you uploading?")
-    kind.get_by_text("Indicator values", exact=True).click()
-    chooser = page.locator('[data-testid="stFileUploader"]').filter(has_text="Choose a file")
-    with page.expect_file_chooser() as chosen:
-        chooser.get_by_role("button").filter(has_text=re.compile("Browse|Upload")).first.click()
-    chosen.value.set_files(upload)
-    page.get_by_role("heading", name="What this file will change").wait_for(
-        timeout=RENDER_TIMEOUT_MS
-    )
-    settle(page)
+    upload_values(page, base_url, upload)
     expect(page.get_by_role("button", name="Load this file")).to_be_enabled()
 
 
