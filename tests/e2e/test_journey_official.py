@@ -16,7 +16,6 @@ from tests.e2e.journeys import (
     add_to_multiselect,
     dataframe,
     grid_rows,
-    main_text,
     number,
     select_option,
     wait_for_heading,
@@ -49,7 +48,10 @@ def chosen_filters(con) -> analytics.ExplorerFilters:
 
 def check_table(page: Page, expected: pl.DataFrame) -> list[dict]:
     """Asserts the explorer's table shows ``expected``'s rows; returns the rows as read."""
-    assert f"{expected.height:,} rows for {REGION} in {PERIOD}." in main_text(page)
+    # The last filter's rerun may still be under way; wait until the page says its count.
+    sentence = f"{expected.height:,} rows for {REGION} in {PERIOD}."
+    expect(page.locator(MAIN)).to_contain_text(sentence, timeout=RENDER_TIMEOUT_MS)
+    settle(page)
     shown = grid_rows(dataframe(page, index=0), rows=expected.height)
     assert [(s["Indicator"], s["Area code"], s["Period"]) for s in shown] == [
         (e["indicator_id"], e["area_code"], e["period"]) for e in expected.iter_rows(named=True)
