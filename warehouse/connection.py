@@ -11,6 +11,7 @@ import importlib.util
 import logging
 import random
 import sqlite3
+import threading
 import time
 from collections.abc import Callable
 from contextlib import closing
@@ -172,14 +173,20 @@ def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
+_SHARED_CONNECTION = threading.Lock()
+
+
 def session_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Returns a new cursor on the same database whose current catalog is the warehouse.
 
     Cursors share the process's one DuckDB instance (and its attached catalog) but each has
-    its own transaction state, so one per user session keeps sessions apart.
+    its own transaction state, so one per user session keeps sessions apart. Sessions run in
+    threads of their own: the query on the shared connection is serialised, because a DuckDB
+    connection's result belongs to whichever thread fetches it first.
     """
-    cursor = con.cursor()
-    catalog = con.execute("SELECT current_database()").fetchone()[0]
+    with _SHARED_CONNECTION:
+        cursor = con.cursor()
+        catalog = con.execute("SELECT current_database()").fetchone()[0]
     cursor.execute(f'USE "{_quote(catalog)}"')
     return cursor
 
