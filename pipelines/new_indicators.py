@@ -17,8 +17,9 @@ from pipelines import problems
 from pipelines.metadata import METADATA_COLUMNS, METADATA_REQUIRED, validate_metadata
 from pipelines.validate import Lookups
 
-#: The fields an analyst may change before the indicators are created.
-EDITABLE = ("name", "unit", "value_type", "multiplier", "polarity")
+#: The fields an analyst may change before the indicators are created, polarity first: it
+#: decides every status, and the file rarely says it.
+EDITABLE = ("polarity", "unit", "value_type", "multiplier", "name")
 #: The columns of the review table, in the order shown.
 REVIEW_COLUMNS = ("indicator_id", *EDITABLE, "theme", "source")
 #: An indicator created beside its values may leave its owning department for later.
@@ -97,7 +98,16 @@ def check_new_indicators(
         report.join(ids, left_on="row", right_on="_row", how="left")
         .with_columns(
             row=pl.lit(None, pl.Int64),
-            message=pl.format("New indicator {}: {}", pl.col("indicator_id"), pl.col("message")),
+            message=pl.format(
+                "New indicator {}: {}",
+                pl.col("indicator_id"),
+                # The cell is in the review table here, not in a template file.
+                pl.col("message").str.replace(
+                    "Fill it in (see the template's example row).",
+                    "Fill it in in the table of new indicators.",
+                    literal=True,
+                ),
+            ),
         )
         .select(list(problems.SCHEMA))
     )

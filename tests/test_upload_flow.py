@@ -266,7 +266,7 @@ def test_a_wide_file_with_one_measure_column_is_mapped_to_a_period_in_the_page(a
     }
     at.run()
     assert not at.exception
-    assert "1 new indicators will be created" in [h.value for h in at.header]
+    assert "1 new indicator will be created" in [h.value for h in at.header]
     new = at.data_editor[1]
     assert pl.from_pandas(new.value)["indicator_id"].to_list() == ["IMD SCORE"]
     # A Score's unit, value type and polarity are not in the file: until they are given,
@@ -279,7 +279,7 @@ def test_a_wide_file_with_one_measure_column_is_mapped_to_a_period_in_the_page(a
     }
     at.run()
     assert not any("problem(s) with the new indicators" in e.value for e in at.error)
-    [c for c in at.checkbox if c.label.startswith("I have checked the 1 new indicators")][
+    [c for c in at.checkbox if c.label.startswith("I have checked the 1 new indicator ")][
         0
     ].check().run()
     load_button(at).click().run()

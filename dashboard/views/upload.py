@@ -235,7 +235,8 @@ new_indicators = None
 indicators_ready = True
 if preview.proposed_indicators is not None and preview.proposed_indicators.height:
     proposed = for_review(preview.proposed_indicators)
-    st.header(f"{proposed.height} new indicators will be created", anchor=False)
+    indicators_word = "indicator" if proposed.height == 1 else "indicators"
+    st.header(f"{proposed.height} new {indicators_word} will be created", anchor=False)
     st.write(
         "Check each one before it is created, and change what is wrong: the values in this "
         "table are the ones written. Polarity decides whether a difference from England is "
@@ -250,7 +251,7 @@ if preview.proposed_indicators is not None and preview.proposed_indicators.heigh
         disabled=["indicator_id", "theme", "source"],
         column_config={
             "indicator_id": st.column_config.TextColumn("Indicator"),
-            "name": st.column_config.TextColumn("Name", required=True),
+            "name": st.column_config.TextColumn("Name", required=True, width="medium"),
             "unit": st.column_config.TextColumn("Unit", required=True),
             "value_type": st.column_config.SelectboxColumn(
                 "Value type", options=list(VALUE_TYPES), required=True
@@ -287,8 +288,8 @@ if preview.proposed_indicators is not None and preview.proposed_indicators.heigh
             },
         )
     indicators_ready = indicators_ready and st.checkbox(
-        f"I have checked the {proposed.height:,} new indicators (polarity, unit and value "
-        "type) and want to create them",
+        f"I have checked the {proposed.height:,} new {indicators_word} (polarity, unit and "
+        "value type) and want to create " + ("it" if proposed.height == 1 else "them"),
         key=f"confirm_indicators_{uploaded.file_id}",
     )
 
