@@ -107,6 +107,12 @@ def sessions_main(argv: list[str]) -> int:
         "(default: OUTCOMES_TEST_POSTGRES)",
     )
     parser.add_argument("--results", type=Path, default=DEFAULT_RESULTS)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="sample both servers with py-spy during the largest round; folded stacks and a "
+        "summary go to this folder",
+    )
     args = parser.parse_args(argv)
     if not args.postgres:
         parser.error("give --postgres or set OUTCOMES_TEST_POSTGRES (see docs/deploy.md)")
@@ -116,7 +122,8 @@ def sessions_main(argv: list[str]) -> int:
         for prev, arg in zip(["", *argv], argv, strict=False)
     ]
     command = " ".join(["python -m benchmarks sessions", *map(shlex.quote, shown)])
-    rounds = run_sessions(args.sessions, args.postgres, args.results.resolve(), command)
+    profile = args.profile.resolve() if args.profile else None
+    rounds = run_sessions(args.sessions, args.postgres, args.results.resolve(), command, profile)
     return 0 if rounds else 1
 
 

@@ -1,6 +1,6 @@
 """Concurrent sessions: two app servers behind nginx, N browsers doing the minister's journey.
 
-``python -m benchmarks sessions [--sessions 1,10,25,50] [--postgres CONNINFO]``
+``python -m benchmarks sessions [--sessions 1,10,25,50] [--postgres CONNINFO] [--profile DIR]``
 
 The deployment of docs/deploy.md, on loopback: the demo warehouse on a PostgreSQL DuckLake
 catalog (a database made for the run and dropped after it), two ``streamlit run`` servers on
@@ -28,6 +28,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from benchmarks import server_profile
 from benchmarks.figures import percentile
 
 CHROMIUM = "/usr/bin/chromium"
@@ -123,6 +124,12 @@ def _memory_mb(pid: int) -> tuple[float, float]:
     return fields["VmRSS"], fields["VmHWM"]
 
 
+def _cpu_seconds(pid: int) -> float:
+    """Returns the CPU time (user + system) a process has used so far, in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _build_warehouse(admin: str, work: Path):
     """Returns (settings of a demo warehouse on a new PostgreSQL database, its name)."""
     from pipelines.demo import build_demo_warehouse
@@ -142,8 +149,13 @@ def _build_warehouse(admin: str, work: Path):
     return settings, server
 
 
-def run_sessions(counts: list[int], admin: str, results: Path, command: str) -> list[Round]:
-    """Measures each N of ``counts`` on a fresh two-server deployment; writes ``results``."""
+def run_sessions(
+    counts: list[int], admin: str, results: Path, command: str, profile_dir: Path | None = None
+) -> list[Round]:
+    """Measures each N of ``counts`` on a fresh two-server deployment; writes ``results``.
+
+    With ``profile_dir``, both servers are sampled by py-spy during the largest round.
+    """
     from tests.e2e.server import start_nginx, start_streamlit
 
     work = Path(tempfile.mkdtemp(prefix="benchmark-sessions-"))
@@ -165,7 +177,20 @@ def run_sessions(counts: list[int], admin: str, results: Path, command: str) -> 
         for app in processes[:2]:  # warm both servers' caches for every region
             asyncio.run(_round(app.base_url, len(REGIONS), specs))
         for count in counts:
+            profiled = profile_dir is not None and count == max(counts)
+            recorders = server_profile.start(_pids(processes), profile_dir) if profiled else []
+            cpu_before = [_cpu_seconds(app.process.pid) for app in processes[:2]]
             rnd = asyncio.run(_round(proxy.base_url, count, specs))
+            used = [
+                _cpu_seconds(a.process.pid) - b
+                for a, b in zip(processes[:2], cpu_before, strict=True)
+            ]
+            server_profile.stop(recorders)
+            print(
+                f"{count} sessions: servers used {used[0]:.0f} s + {used[1]:.0f} s of CPU in a "
+                f"{rnd.wall_seconds:.0f} s round ({os.cpu_count()} cores: "
+                f"{os.cpu_count() * rnd.wall_seconds:.0f} CPU s in all)"
+            )
             for app in processes[:2]:
                 rss, peak = _memory_mb(app.process.pid)
                 rnd.rss_mb.append(rss)
@@ -177,7 +202,24 @@ def run_sessions(counts: list[int], admin: str, results: Path, command: str) -> 
             process.stop()
         server.drop_all()
     write_results(rounds, results, command)
+    if profile_dir is not None:
+        _report_profiles(profile_dir)
     return rounds
+
+
+def _pids(processes: list) -> dict[str, int]:
+    return {name: app.process.pid for name, app in zip("ab", processes[:2], strict=True)}
+
+
+def _report_profiles(profile_dir: Path) -> None:
+    lines = []
+    for name in "ab":
+        folded = profile_dir / f"server-{name}.folded"
+        if folded.exists():
+            lines += server_profile.summarise(folded).lines(name)
+    text = "\n".join(lines)
+    (profile_dir / "summary.txt").write_text(text + "\n")
+    print(text)
 
 
 def write_results(rounds: list[Round], results: Path, command: str) -> None:
