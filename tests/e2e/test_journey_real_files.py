@@ -38,6 +38,8 @@ ROW_HEIGHT = 35  # Streamlit's grid: the header and each row are 35 px high
 POLARITY, UNIT, VALUE_TYPE, MULTIPLIER = 1, 2, 3, 4
 # The column table of a wide file: Column, Period, Indicator.
 PERIOD, INDICATOR = 1, 2
+# The choice (select box) columns of each editable table.
+CHOICE_COLUMNS = {"review": (POLARITY, VALUE_TYPE), "columns": ()}
 
 
 def upload(page: Page, label: str, path: Path) -> None:
@@ -55,7 +57,9 @@ def start_upload(page: Page, base_url: str, path: Path) -> None:
     upload(page, "Choose a file", path)
 
 
-def edit_cell(page: Page, grid: Locator, row: int, column: int, text: str) -> None:
+def edit_cell(
+    page: Page, grid: Locator, row: int, column: int, text: str, grid_kind: str = "review"
+) -> None:
     """Types ``text`` into a cell of an editable table, by keyboard as a user can: select the
     first cell, move to the cell with the arrow keys, Enter to edit, type, Enter to keep it
     (in a choice column, typing narrows the list and Enter takes the first match).
@@ -75,6 +79,9 @@ def edit_cell(page: Page, grid: Locator, row: int, column: int, text: str) -> No
     expect(editor).to_be_focused(timeout=RENDER_TIMEOUT_MS)
     editor.fill(text)
     expect(editor).to_have_value(text)
+    if column in CHOICE_COLUMNS.get(grid_kind, ()):
+        # The list narrows after the typing: Enter before that takes whatever was first.
+        expect(page.locator('#portal [id*="-option-"]')).to_have_count(1, timeout=RENDER_TIMEOUT_MS)
     # Keeping an edit reruns the script; the next edit must wait for that run, or the page
     # redrawn by it forgets the edit. A run that starts and ends between two checks would
     # be missed by polling, so the page itself counts the runs that start.
@@ -199,8 +206,8 @@ def test_analyst_loads_fingertips_ons_and_imd_files_through_the_page(
     wait_for_heading(page, "Match the columns", level=2)
     columns = dataframe(page, "Match the columns")
     assert [r["Column"] for r in grid_rows(columns, rows=3)] == ["Score", "Proportion", "Extent"]
-    edit_cell(page, columns, 0, PERIOD, "2010")
-    edit_cell(page, columns, 0, INDICATOR, "IMD SCORE")
+    edit_cell(page, columns, 0, PERIOD, "2010", grid_kind="columns")
+    edit_cell(page, columns, 0, INDICATOR, "IMD SCORE", grid_kind="columns")
     wait_for_heading(page, "1 new indicator will be created", level=2)
     grid = dataframe(page, "1 new indicator will be created")
     edit_cell(page, grid, 0, UNIT, "score")
