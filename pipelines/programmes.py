@@ -176,7 +176,12 @@ def validate_programmes(frame: pl.DataFrame, lookups: Lookups) -> tuple[pl.DataF
     indicators = lookups.indicators["indicator_id"].to_list()
     frame = frame.with_columns(
         _id=pl.col("programme_id").str.strip_chars(),
-        _department=pl.col("department_code").str.strip_chars().str.to_uppercase(),
+        # Codes match whatever their case ("moj"), and are written as the catalogue has them
+        # ("MoJ"): the catalogue's codes are mixed case.
+        _department=pl.col("department_code")
+        .str.strip_chars()
+        .str.to_uppercase()
+        .replace({code.upper(): code for code in departments}),
         _outcomes=_list_expr("outcome_departments").list.eval(pl.element().str.to_lowercase()),
         _indicators=_list_expr("indicator_ids").list.eval(
             pl.element().str.replace(r"(?i)^NI\s*0*(\d+)$", "NI $1")

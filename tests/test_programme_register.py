@@ -97,6 +97,17 @@ def test_a_register_loads_as_one_batch_and_rolls_back(memory_con, settings, tmp_
     assert programme_register(memory_con).is_empty()
 
 
+def test_department_codes_match_whatever_their_case(memory_con, settings, tmp_path):
+    # The catalogue writes some codes in mixed case (MoJ, DfT, Defra).
+    text = HEADER + (
+        "YJB,Youth Justice Board prevention,MoJ,safer_stronger,,2008-04-01,,\n"
+        "LTP,Local Transport Plan advisers,dft,liveable_places,,2008-04-01,,\n"
+    )
+    outcome = load(memory_con, settings, tmp_path, "programmes", text)
+    assert outcome.status == "committed", outcome.report
+    assert programme_register(memory_con)["department_code"].to_list() == ["DfT", "MoJ"]
+
+
 def test_every_presence_rule_names_its_row_and_column(memory_con, settings, tmp_path):
     load(memory_con, settings, tmp_path, "programmes", TWO_PROGRAMMES)
     text = PRESENCE_HEADER + (
