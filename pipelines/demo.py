@@ -20,6 +20,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from pipelines.demo_programmes import demo_register, write_demo_actions
 from pipelines.load import load_frame
 from warehouse import reference_queries
 from warehouse.access import Action, User, require
@@ -334,14 +335,16 @@ def build_demo_warehouse(
     observations = generate_observations(areas, indicators, profiles, seed)
     first, later = split_releases(observations, seed)
     targets = generate_targets(first, areas, indicators, all_goals(con), seed)
+    register = demo_register(con, seed)
     batches = []
     steps = [
         ("indicators", first.drop("financial_year"), "demo-values-2004-2010.csv", False),
         ("targets", targets, "demo-targets-psa-laa.csv", False),
         ("indicators", later.drop("financial_year"), "demo-values-2010-11-release.csv", True),
+        *((kind, frame, f"demo-{kind}.csv", False) for kind, frame in register.items()),
     ]
     for number, (kind, frame, name, confirm) in enumerate(steps, start=1):
-        say(0.1 + 0.3 * number, f"Loading {name} ({frame.height:,} rows)")
+        say(0.1 + 0.85 * number / len(steps), f"Loading {name} ({frame.height:,} rows)")
         table, sha = _as_text_table(frame)
         outcome = load_frame(
             con,
@@ -360,5 +363,6 @@ def build_demo_warehouse(
                 f"Demo batch {name} was not loaded: {outcome.message}\n{outcome.report.head(5)}"
             )
         batches.append(outcome.batch_id)
+    write_demo_actions(con, operator)
     say(1.0, "Demo warehouse ready")
     return batches

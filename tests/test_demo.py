@@ -73,13 +73,19 @@ def test_the_later_release_adds_2010_11_and_revises_some_earlier_values(memory_c
 
 def test_the_demo_warehouse_records_its_batches_and_revisions(demo_con):
     batches = demo_con.execute(
-        "SELECT file_name, rows_new > 0, rows_revised > 0 FROM batches WHERE kind <> 'reference' ORDER BY created_at"
+        "SELECT file_name, rows_new > 0, rows_revised > 0 FROM batches "
+        "WHERE kind NOT IN ('reference', 'action') ORDER BY created_at"
     ).fetchall()
     assert batches == [
         ("demo-values-2004-2010.csv", True, False),
         ("demo-targets-psa-laa.csv", True, False),
         ("demo-values-2010-11-release.csv", True, True),
+        ("demo-programmes.csv", True, False),
+        ("demo-programme_areas.csv", True, False),
     ]
+    # Three agreed actions in Hartlepool, each saved as its own batch, as the form saves them.
+    actions = demo_con.execute("SELECT count(*) FROM batches WHERE kind = 'action'").fetchone()
+    assert actions == (3,)
 
 
 def test_targets_are_deterministic_too(memory_con):
