@@ -3,6 +3,7 @@
 import polars as pl
 import streamlit as st
 
+from dashboard import working_side
 from dashboard import charts, data, layout
 from warehouse import outcome_queries, reference_queries
 from warehouse.analytics import area_profile
@@ -89,3 +90,6 @@ st.dataframe(
         }
     ),
 )
+
+working_side.who_is_working_here(region["code"], area_code)
+working_side.commentary_panel(region["code"], department_id, area_code=area_code, key="area")

@@ -3,6 +3,7 @@
 import polars as pl
 import streamlit as st
 
+from dashboard import working_side
 from dashboard import charts, data, layout
 from warehouse import analytics, boundaries, outcome_queries
 
@@ -169,3 +170,6 @@ grid = breakdown.pivot(
 )
 # An empty cell is an indicator with no value for the area at its latest period.
 st.dataframe(grid.fill_null(""), hide_index=True, column_config={"area_name": "Area"})
+
+working_side.programme_coverage(department_id)
+working_side.commentary_panel(region["code"], department_id, key="department")

@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from dashboard import working_side
 from dashboard import components, data, layout
 from warehouse import analytics
 
@@ -89,6 +90,8 @@ with st.container():
         },
         height=320,
     )
+
+working_side.region_programme_lines(region["code"])
 
 st.header("What changed since the previous data", anchor=False)
 latest = data.read(analytics.latest_indicator_batch)
