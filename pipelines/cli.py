@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipelines import problems
+from pipelines import actions_cli, problems
 from pipelines.load import KINDS, load_file
 from pipelines.new_indicators import for_review
 from pipelines.readers import read_table
@@ -124,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, help="file to write (default: standard output for CSV)"
     )
     export.add_argument("--operator", help="who is exporting (default: OUTCOMES_OPERATOR)")
+    actions_cli.add_parser(commands)
     return parser
 
 
@@ -326,6 +327,9 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
 
     if args.command == "export":
         return _export(con, args)
+
+    if args.command == "actions":
+        return actions_cli.run(con, args, _print_table)
 
     if args.command == "status":
         _print_table(table_counts(con))

@@ -123,3 +123,37 @@ def test_the_actions_export_neutralises_formulas(memory_con):
     exported = actions_export(memory_con, NORTH_EAST).row(0, named=True)
     assert exported["What was agreed"] == '\'=HYPERLINK("http://x")'
     assert exported["Owner"] == "'@SUM(A1)"
+
+
+def test_reads_of_another_region_are_refused_and_audited(memory_con):
+    from warehouse.scope import check_scope
+
+    write_action(
+        memory_con, person("official"), HERE, "Only for the North East", "DH", date.today()
+    )
+    london = person("minister", regions=(LONDON,))
+    for function in (actions_for, comments_for, overdue_actions):
+        with pytest.raises(PermissionRefused):
+            check_scope(memory_con, london, function, (NORTH_EAST,), {})
+    assert (london.email, "view", NORTH_EAST) in refusals(memory_con)
+
+
+def test_the_command_line_lists_and_exports_actions(tmp_path, capsys):
+    import polars as pl
+
+    from pipelines.cli import main
+    from tests.conftest import lake_settings
+    from warehouse import open_warehouse
+
+    settings = lake_settings(tmp_path / "data")
+    con = open_warehouse(settings)
+    write_action(con, "cli", HERE, "=cmd|' /C calc'!A0", "DH", date(2009, 1, 1))
+    con.close()
+    assert main(["actions", "--region", NORTH_EAST], settings=settings) == 0
+    assert "'=cmd" in capsys.readouterr().out
+    output = tmp_path / "actions.xlsx"
+    assert (
+        main(["actions", "--region", NORTH_EAST, "--output", str(output)], settings=settings) == 0
+    )
+    assert pl.read_excel(output)["What was agreed"].to_list() == ["'=cmd|' /C calc'!A0"]
+    assert main(["actions", "--region", "E12000099"], settings=settings) == 2
