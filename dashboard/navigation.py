@@ -65,6 +65,14 @@ PAGES: list[PageSpec] = [
         Action.UPLOAD,
     ),
     PageSpec(
+        "views/programmes.py",
+        "Programme register",
+        "programmes",
+        ":material/diversity_3:",
+        "Programme register",
+        Action.UPLOAD,
+    ),
+    PageSpec(
         "views/batches.py",
         "Data batches",
         "batches",

@@ -34,10 +34,11 @@ VIEWS = {
 PERMITTED = {
     "minister": VIEWS,
     "official": VIEWS,
-    "analyst": VIEWS | {"Upload data", "Data batches"},
+    "analyst": VIEWS | {"Upload data", "Programme register", "Data batches"},
     "admin": VIEWS
     | {
         "Upload data",
+        "Programme register",
         "Data batches",
         "Configure outcome departments",
         "Users and roles",

@@ -6,6 +6,7 @@ Expected sentences and counts are worked out from the hand-written files below.
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from pipelines.load import load_file
@@ -178,3 +179,46 @@ def test_summary_sentence_counts_in_words():
         "1 programme active; 0 areas where several overlap; 2 areas off track on a priority "
         "goal with nothing working on it."
     )
+
+
+def test_an_edit_in_the_app_saves_as_one_batch_and_asks_before_revising(memory_con):
+    from pipelines.register_edits import save_register_edit
+
+    table = pl.DataFrame(
+        {
+            "programme_id": ["FIP", None],  # the second row was added and left empty
+            "name": ["Family Intervention Projects", None],
+            "department_code": ["DCSF", None],
+            "outcome_departments": ["children_young_people", None],
+            "indicator_ids": ["NI 111", None],
+            "start_date": [date(2008, 4, 1), None],
+            "end_date": [None, None],
+            "funding": [2_500_000.0, None],
+        }
+    )
+    first = save_register_edit(memory_con, "programmes", table, "cli")
+    assert (first.status, first.rows_new) == ("committed", 1)
+    renamed = table.head(1).with_columns(name=pl.lit("Family intervention"))
+    asked = save_register_edit(memory_con, "programmes", renamed, "cli")
+    assert asked.status == "needs-confirmation"
+    assert programme_register(memory_con)["name"].to_list() == ["Family Intervention Projects"]
+    saved = save_register_edit(memory_con, "programmes", renamed, "cli", confirm_revisions=True)
+    assert (saved.status, saved.rows_revised) == ("committed", 1)
+    assert programme_register(memory_con)["name"].to_list() == ["Family intervention"]
+
+
+def test_the_national_programme_list_needs_the_all_regions_scope(memory_con):
+    from pipelines.register_edits import save_register_edit
+
+    table = pl.DataFrame(
+        {
+            "programme_id": ["FIP"],
+            "name": ["Family Intervention Projects"],
+            "department_code": ["DCSF"],
+            "outcome_departments": ["children_young_people"],
+            "start_date": ["2008-04-01"],
+        }
+    )
+    with pytest.raises(PermissionRefused, match="all-regions scope"):
+        save_register_edit(memory_con, "programmes", table, person("analyst"))
+    assert programme_register(memory_con).is_empty()

@@ -70,3 +70,11 @@ def test_a_comment_is_saved_and_shown_as_typed(app):
     assert len(shown) == 1
     # Nothing from the comment reached a Markdown element.
     assert not [m for m in at.markdown if "onerror" in m.value or "javascript:" in m.value]
+
+
+def test_the_programme_register_page_shows_the_register_and_the_regions_presences(app):
+    at = open_page(app(), "views/programmes.py", region="E12000001")
+    assert [h.value for h in at.header] == ["Programmes", "Who works where in North East"]
+    programmes_table, presences = (editor.value for editor in at.dataframe[:2])
+    assert len(programmes_table) == 36  # the demo register's programmes
+    assert set(presences["area_code"].str[:3]) <= {"E06", "E08", "E10"}

@@ -311,3 +311,19 @@ def _region_of(con: duckdb.DuckDBPyConnection, outcome_department_id: str) -> st
         [outcome_department_id],
     ).fetchone()
     return found[0] if found else None
+
+
+def region_presences(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.DataFrame:
+    """Returns the current presence rows of the region's areas as the ``programme_areas``
+    template has them (for editing in the app), by programme and area."""
+    return query(
+        con,
+        """
+        SELECT x.programme_id, x.area_code, x.role, x.contact_name, x.contact_email,
+               x.from_date, x.to_date
+        FROM current_programme_areas x JOIN areas a USING (area_code)
+        WHERE a.region_code = ?
+        ORDER BY x.programme_id, x.area_code, x.role
+        """,
+        [region_code],
+    )
