@@ -19,6 +19,7 @@ import polars as pl
 
 from pipelines import problems
 from pipelines.boundaries import BoundaryFileError, read_boundaries
+from pipelines.breakdowns import breakdown_summary, validate_breakdowns
 from pipelines.formats import Conversion, UnknownLayout, WideMapping, to_native
 from pipelines.formats.ons import read_metadata
 from pipelines.formats.wide import mapping_for_columns
@@ -98,6 +99,8 @@ class LoadOutcome:
     changes: pl.DataFrame | None = None
     # Indicator values: per revised row, its comparison with England now and after, in words.
     status_changes: pl.DataFrame | None = None
+    # Indicator values: the breakdown rows (by sex, age, category) with their ``change``.
+    breakdowns: pl.DataFrame | None = None
 
     @property
     def warnings(self) -> int:
@@ -160,8 +163,13 @@ def load_frame(
     thresholds: Thresholds | None = None,
     on_progress: Progress | None = None,
     confirm_new_indicators: bool = False,
+    breakdowns: pl.DataFrame | None = None,
 ) -> LoadOutcome:
     """Returns the outcome of validating a table of text cells and, if valid, writing it.
+
+    ``breakdowns`` (indicator values only: a conversion's rows by sex, age or category)
+    are checked as values are and written to ``observation_breakdowns`` in the same batch;
+    their rows count among the new, revised and unchanged rows.
 
     ``new_indicators`` (proposed by the file's layout, with the analyst's edits) that the
     catalogue lacks are created in the same batch as the values, once the caller confirms
@@ -197,10 +205,20 @@ def load_frame(
             message=pl.lit("Not an area of the April 2009 English structure; left out."),
         )
         table = table.filter(~outside)
+        if breakdowns is not None and breakdowns.height:
+            outside = ~area_code_expr("area_code").is_in(list(codes)).fill_null(False)
+            skipped = pl.concat([skipped, _outside_rows(breakdowns.filter(outside))]).sort("row")
+            breakdowns = breakdowns.filter(~outside)
     say = on_progress or (lambda step, fraction: None)
     say(f"Checking {table.height:,} rows", 0.3)
     clean, report = VALIDATORS[kind](table, known)
     _require_rows_in_scope(con, operator, kind, clean, table, created, file_name)
+    broken_down = None
+    if kind == "indicators" and breakdowns is not None and breakdowns.height:
+        broken_down, breakdown_report = validate_breakdowns(breakdowns, known)
+        scoped = broken_down.drop("_row")
+        _require_rows_in_scope(con, operator, kind, scoped, broken_down, None, file_name)
+        report = problems.combine([report, breakdown_report])
     if kind == "indicators" and not problems.has_errors(report):
         say("Looking for small counts, jumps and implausible values", 0.45)
         warnings = observation_warnings(
@@ -223,7 +241,9 @@ def load_frame(
         status="refused",
         message="",
         report=report,
-        rows_read=table.height + (skipped.height if skipped is not None else 0),
+        rows_read=table.height
+        + (skipped.height if skipped is not None else 0)
+        + (broken_down.height if broken_down is not None else 0),
         skipped=skipped,
         proposed_indicators=created,
     )
@@ -260,9 +280,15 @@ def load_frame(
     elif kind == "indicators" and revised.height:
         revision = revision_preview(con, preview, revised)
         outcome.changes, outcome.status_changes = revision.changes, revision.statuses
-    outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = preview.select(
-        (pl.col("change") == c).sum().alias(c) for c in ("new", "revised", "unchanged")
-    ).row(0)
+    if broken_down is not None:
+        outcome.breakdowns = classify_rows(con, "breakdowns", broken_down.drop("_row"))
+        _add_breakdown_changes(con, outcome)
+    changes = [f.select("change") for f in (preview, outcome.breakdowns) if f is not None]
+    outcome.rows_new, outcome.rows_revised, outcome.rows_unchanged = (
+        pl.concat(changes)
+        .select((pl.col("change") == c).sum().alias(c) for c in ("new", "revised", "unchanged"))
+        .row(0)
+    )
     summary = (
         f"{outcome.rows_new} new, {outcome.rows_revised} revised and "
         f"{outcome.rows_unchanged} unchanged row(s)"
@@ -271,6 +297,8 @@ def load_frame(
         summary += f"; {skipped.height} row(s) for areas outside the April 2009 structure left out"
     if created is not None and created.height:
         summary += f"; {created.height} new indicator(s) created from the metadata"
+    if said := breakdown_summary(outcome.breakdowns):
+        summary += f"; of these, {said}"
     if dry_run:
         outcome.status = "dry-run"
         outcome.message = f"Dry run of {file_name}: it would write {summary}. Nothing was written."
@@ -304,7 +332,7 @@ def load_frame(
         file_name=file_name,
         sha256=sha256,
         operator=operator,
-        rows_read=table.height,
+        rows_read=outcome.rows_read - (skipped.height if skipped is not None else 0),
         rows_new=outcome.rows_new,
         rows_revised=outcome.rows_revised,
         rows_unchanged=outcome.rows_unchanged,
@@ -317,7 +345,7 @@ def load_frame(
             record,
             preview.drop("change", "previous_value", "previous_batch_id"),
             retries,
-            extra={"indicators": created} if created is not None and created.height else None,
+            extra=_extra_frames(created, outcome.breakdowns),
         )
     except DuplicateBatch as error:
         outcome.status = "duplicate"
@@ -333,6 +361,42 @@ def load_frame(
         outcome.message += f" {outcome.warnings} warning(s) were read and accepted."
     say("Loaded", 1.0)
     return outcome
+
+
+def _outside_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """Returns the skipped lines of breakdown rows for areas outside the structure."""
+    return rows.select(
+        row="_row",
+        column=pl.lit("area_code"),
+        value=pl.col("area_code"),
+        message=pl.lit("Not an area of the April 2009 English structure; left out."),
+    )
+
+
+def _add_breakdown_changes(con: duckdb.DuckDBPyConnection, outcome: LoadOutcome) -> None:
+    """Adds the field changes of revised breakdown rows to ``outcome.changes``."""
+    revised = outcome.breakdowns.filter(pl.col("change") == "revised")
+    if revised.is_empty():
+        return
+    changes = revision_preview(con, outcome.breakdowns, revised, kind="breakdowns").changes
+    if outcome.changes is not None and outcome.changes.height:
+        changes = pl.concat([outcome.changes, changes], how="diagonal_relaxed")
+    outcome.changes = changes
+
+
+def _extra_frames(
+    created: pl.DataFrame | None, breakdowns: pl.DataFrame | None
+) -> dict[str, pl.DataFrame] | None:
+    """Returns the frames written in the same batch as the values: indicators created
+    from the file, and its breakdown rows."""
+    extra = {}
+    if created is not None and created.height:
+        extra["indicators"] = created
+    if breakdowns is not None and breakdowns.height:
+        extra["observation_breakdowns"] = breakdowns.drop(
+            "change", "previous_value", "previous_batch_id"
+        )
+    return extra or None
 
 
 def new_indicator_problems(
@@ -509,6 +573,7 @@ def load_file(
             if conversion
             else None,
             confirm_new_indicators=confirm_new_indicators,
+            breakdowns=conversion.breakdowns if conversion else None,
             skip_unknown_areas=bool(
                 conversion and conversion.layout not in (None, "native", "unknown")
             ),

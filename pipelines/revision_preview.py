@@ -18,10 +18,14 @@ import polars as pl
 from warehouse import reference_queries
 from warehouse.analytics.latest import with_intervals
 from warehouse.assessments import compare_with_benchmark
+from warehouse.breakdowns import DIMENSIONS
 from warehouse.revisions import compared_fields, current_rows
 
 ENGLAND = "E92000001"
 KEYS = ["indicator_id", "area_code", "period"]
+#: A breakdown row (by sex, age, category) is keyed by its dimensions too, so two
+#: breakdowns of one indicator, area and period are two rows, not a revision of one.
+BREAKDOWN_KEYS = [*KEYS, *DIMENSIONS]
 NONE = "(none)"
 FIELD_NAMES = {
     "value": "value",
@@ -69,18 +73,30 @@ class RevisionPreview:
 
 
 def revision_preview(
-    con: duckdb.DuckDBPyConnection, incoming: pl.DataFrame, revised: pl.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    incoming: pl.DataFrame,
+    revised: pl.DataFrame,
+    kind: str = "indicators",
 ) -> RevisionPreview:
     """Returns the field changes and status changes of the ``revised`` rows.
 
     ``incoming`` is every validated row of the file (an England row in it is the new
-    benchmark); ``revised`` the rows that revise a current value.
+    benchmark); ``revised`` the rows that revise a current value. For ``kind``
+    "breakdowns" the rows are keyed by their dimensions too (``BREAKDOWN_KEYS``, which
+    ``changes`` then has as columns), and there are no statuses: only the default
+    breakdown is compared with England.
     """
     if revised.is_empty():
         return RevisionPreview(
             pl.DataFrame(schema=_CHANGES_SCHEMA), pl.DataFrame(schema=_STATUS_SCHEMA)
         )
-    fields = compared_fields("indicators")
+    fields = compared_fields(kind)
+    if kind == "breakdowns":
+        current = current_rows(con, kind, revised.select(BREAKDOWN_KEYS))
+        new = revised.select(*BREAKDOWN_KEYS, *fields)
+        return RevisionPreview(
+            changed_fields(current, new, BREAKDOWN_KEYS), pl.DataFrame(schema=_STATUS_SCHEMA)
+        )
     current = current_rows(con, "indicators", revised.select(KEYS))
     england_keys = revised.select("indicator_id", "period", area_code=pl.lit(ENGLAND)).unique()
     england_now = current_rows(con, "indicators", england_keys).select(
@@ -99,24 +115,27 @@ def revision_preview(
     )
 
 
-def changed_fields(current: pl.DataFrame, new: pl.DataFrame) -> pl.DataFrame:
+def changed_fields(
+    current: pl.DataFrame, new: pl.DataFrame, keys: list[str] = KEYS
+) -> pl.DataFrame:
     """Returns one row per field whose value differs between ``current`` and ``new`` rows
-    (matched by indicator, area and period), old and new as text, "(none)" for empty."""
+    (matched by ``keys``: indicator, area and period, and for breakdowns their dimensions),
+    old and new as text, "(none)" for empty."""
     fields = [f for f in FIELD_NAMES if f in new.columns]
-    long_new = new.select(*KEYS, *[_as_text(f) for f in fields]).unpivot(
-        index=KEYS, variable_name="field", value_name="new"
+    long_new = new.select(*keys, *[_as_text(f) for f in fields]).unpivot(
+        index=keys, variable_name="field", value_name="new"
     )
-    long_old = current.select(*KEYS, *[_as_text(f) for f in fields]).unpivot(
-        index=KEYS, variable_name="field", value_name="old"
+    long_old = current.select(*keys, *[_as_text(f) for f in fields]).unpivot(
+        index=keys, variable_name="field", value_name="old"
     )
     order = {f: i for i, f in enumerate(fields)}
     return (
-        long_new.join(long_old, on=[*KEYS, "field"], how="inner")
+        long_new.join(long_old, on=[*keys, "field"], how="inner")
         .filter(pl.col("old").ne_missing(pl.col("new")))
         .with_columns(_order=pl.col("field").replace_strict(order, return_dtype=pl.Int64))
-        .sort([*KEYS, "_order"])
+        .sort([*keys, "_order"])
         .select(
-            *KEYS,
+            *keys,
             pl.col("field").replace_strict(FIELD_NAMES, return_dtype=pl.String),
             pl.col("old").fill_null(NONE),
             pl.col("new").fill_null(NONE),

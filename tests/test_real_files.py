@@ -23,10 +23,13 @@ FINGERTIPS_CLEAN = FINGERTIPS_HEADER + (
     "10101,Children in low income families,E06000002,Middlesbrough,Counties & UAs,Persons,"
     "<16 yrs,,,2008,33.3,32.6,34.0,9030,27117,\n"
 )
-# One breakdown row (left out by the conversion).
+# One breakdown row (loaded, as a breakdown: issue 12 item 11) and one row with neither a
+# value nor a note (left out).
 FINGERTIPS_SKIPPING = FINGERTIPS_CLEAN + (
     "10101,Children in low income families,E06000001,Hartlepool,Counties & UAs,Persons,"
-    "<16 yrs,Deprivation decile,Most deprived decile,2008,35.0,34.0,36.0,100,300,\n"
+    "<16 yrs,Deprivation decile,Most deprived decile,2008,35.0,34.0,36.0,105,300,\n"
+    "10101,Children in low income families,E06000003,Redcar and Cleveland,Counties & UAs,"
+    "Persons,<16 yrs,,,2008,,,,,,\n"
 )
 ONS_HEADER = "AREACD,AREANM,Geography,Indicator,Category,Period,Measure,Unit,Value,MAD\n"
 ONS_CLEAN = ONS_HEADER + (
@@ -55,7 +58,7 @@ def write(tmp_path: Path, text: str, name: str) -> Path:
     ("text", "skipped", "new"),
     [
         (FINGERTIPS_CLEAN, 0, 2),
-        (FINGERTIPS_SKIPPING, 1, 2),
+        (FINGERTIPS_SKIPPING, 1, 3),  # two headline rows and the breakdown
         (ONS_CLEAN, 0, 2),
         (ONS_SKIPPING, 2, 2),
         (WIDE_CLEAN, 0, 4),  # two areas times two periods
@@ -82,6 +85,40 @@ def test_a_converted_file_previews_whether_or_not_rows_are_left_out(
     left_out = 0 if outcome.skipped is None else outcome.skipped.height
     assert left_out == skipped
     assert outcome.rows_new == new
+
+
+# Item 11: a Fingertips export's breakdown rows are loaded beside its default rows.
+FINGERTIPS_EXPORT = Path(__file__).parent / "files" / "fingertips_export.csv"
+LOADED_COLUMNS = [
+    "Indicator ID", "Area Code", "Sex", "Age", "Category Type", "Category", "Time period",
+    "Value", "Lower CI 95.0 limit", "Upper CI 95.0 limit", "Lower CI 99.8 limit",
+    "Upper CI 99.8 limit", "Count", "Denominator", "Value note",
+]  # fmt: skip
+
+
+def test_a_fingertips_export_loads_its_breakdowns_and_skips_only_repeats(empty_lake):
+    # Counted independently of the conversion: rows that repeat another in every column we
+    # load are left out; of the rest, an indicator with Persons headline rows has those as
+    # its default and every other row (another sex, or a category) as a breakdown.
+    raw = pl.read_csv(FINGERTIPS_EXPORT, infer_schema=False)
+    distinct = raw.unique(subset=LOADED_COLUMNS, keep="first")
+    headline = pl.col("Category Type").is_null()
+    persons = distinct.group_by("Indicator ID").agg(
+        _persons=(headline & (pl.col("Sex") == "Persons")).any()
+    )
+    counted = distinct.join(persons, on="Indicator ID").select(
+        breakdowns=(pl.col("_persons") & ~(headline & (pl.col("Sex") == "Persons"))).sum(),
+        rows=pl.len(),
+    )
+    con = open_warehouse(empty_lake)
+    outcome = load_file(
+        con, FINGERTIPS_EXPORT, kind="indicators", operator="ana", settings=empty_lake,
+        dry_run=True,
+    )  # fmt: skip
+    assert outcome.status == "dry-run", outcome.message
+    assert outcome.skipped.height == raw.height - distinct.height
+    assert outcome.breakdowns.height == counted["breakdowns"][0]
+    assert outcome.rows_new == counted["rows"][0]
 
 
 # Item 6: ids made from names must be unique whatever the names, and stable.

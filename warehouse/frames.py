@@ -24,6 +24,7 @@ WAREHOUSE_TABLES = (
     "batch_events",
     "pipeline_runs",
     "observations",
+    "observation_breakdowns",
     "targets",
     "boundaries",
     "audit_log",

@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import duckdb
 
+from warehouse.breakdowns import BREAKDOWN_TABLES
 from warehouse.connection import in_transaction
 from warehouse.geography_schema import AREA_SUCCESSIONS
 from warehouse.working_schema import WORKING_SIDE_TABLES
@@ -195,6 +196,7 @@ MIGRATIONS: list[tuple[str, str | Callable[[duckdb.DuckDBPyConnection], None]]] 
     ("0009_area_successions", AREA_SUCCESSIONS),
     ("0010_assessment_columns", _assessment_columns),
     ("0011_programmes_comments_actions", WORKING_SIDE_TABLES),
+    ("0012_observation_breakdowns", BREAKDOWN_TABLES),
 ]
 
 

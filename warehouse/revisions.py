@@ -21,6 +21,21 @@ _COMPARE = {
             "denominator",
         ],
     ),
+    # Breakdowns by sex, age and category: their dimensions are part of the key (stored as
+    # '' where a row has none, so that they compare with =; see warehouse/breakdowns.py).
+    "breakdowns": (
+        "observation_breakdowns",
+        ["indicator_id", "area_code", "period", "sex", "age", "category_type", "category"],
+        [
+            "value",
+            "lower_ci_95",
+            "upper_ci_95",
+            "lower_ci_99_8",
+            "upper_ci_99_8",
+            "count",
+            "denominator",
+        ],
+    ),
     "targets": (
         "targets",
         ["indicator_id", "area_code", "source", "target_period"],
@@ -70,6 +85,7 @@ _COMPARE = {
 #: The field shown as ``previous_value``: what a person reads first when checking a revision.
 _SHOWN = {
     "indicators": "value",
+    "breakdowns": "value",
     "targets": "target_value",
     "metadata": "name",
     "programmes": "name",

@@ -332,6 +332,7 @@ def batch_region_rows(con: duckdb.DuckDBPyConnection, batch_id: str) -> pl.DataF
 _BATCH_FACT_TABLES = frozenset(
     {
         "observations",
+        "observation_breakdowns",
         "targets",
         "boundaries",
         "indicators",

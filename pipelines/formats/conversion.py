@@ -67,6 +67,12 @@ class Conversion:
         The file's name for each template column that came from one column of the file
         (``{"value": "Value", "area_code": "AREACD"}``), so that a report can name the
         column the analyst sees.
+    breakdowns
+        Rows for other breakdowns than the default (another sex or age band, a category
+        such as a deprivation decile): the native columns and ``sex``, ``age``,
+        ``category_type``, ``category`` as text (empty string where a row has none). Loaded
+        with ``table`` in the same batch (see ``warehouse.breakdowns``); None when the
+        layout has no breakdowns.
     """
 
     table: pl.DataFrame
@@ -75,6 +81,7 @@ class Conversion:
     notes: list[str] = field(default_factory=list)
     layout: str = "native"
     source_columns: dict[str, str] = field(default_factory=dict)
+    breakdowns: pl.DataFrame | None = None
 
     @property
     def skipped_count(self) -> int:
@@ -129,13 +136,17 @@ def is_blank(expr: pl.Expr) -> pl.Expr:
     return expr.is_null() | (expr.cast(pl.String).str.strip_chars() == "")
 
 
-def exact_repeats(table: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def exact_repeats(
+    table: pl.DataFrame, extra_columns: list[str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Returns (table without rows that repeat an earlier row in every template column, skipped).
 
     Exports that list an area under two area types repeat its rows word for word; keeping
     one is safe. Rows that share a key but differ are left for validation to report.
+    ``extra_columns`` (a breakdown's dimensions) must repeat too.
     """
-    keyed = table.with_columns(_first=pl.col("_row").min().over(OBSERVATION_COLUMNS))
+    columns = [*OBSERVATION_COLUMNS, *(extra_columns or [])]
+    keyed = table.with_columns(_first=pl.col("_row").min().over(columns))
     repeats = keyed.filter(pl.col("_row") != pl.col("_first"))
     if repeats.height == 0:
         return table, no_skipped_rows()

@@ -6,8 +6,10 @@ limits, ``Count``, ``Denominator``, ``Value note``, ``Category Type`` and ``Cate
 comparison columns (``Compared to England value or percentiles``, a ``Compared to <parent>``
 column whose name varies, ``Recent Trend``) that we compute ourselves and ignore.
 
-Only headline rows are loaded: those with no ``Category Type``. Rows broken down by
-deprivation decile, ethnic group and so on are reported as skipped.
+Each indicator's default breakdown (Persons, its usual age band, no ``Category Type``)
+is loaded as its observations; the other rows (males and females, other age bands, rows
+broken down by deprivation decile, ethnic group and so on) are loaded in the same batch
+as its breakdowns (``Conversion.breakdowns``, ``warehouse.breakdowns``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from pipelines.formats.conversion import (
     skipped_rows,
 )
 from pipelines.validate import OBSERVATION_COLUMNS
+from warehouse.breakdowns import DIMENSIONS
 
 SOURCE = "Fingertips (Office for Health Improvement and Disparities)"
 COLUMNS = {
@@ -80,29 +83,6 @@ def to_native(table: pl.DataFrame, indicator_ids: Mapping[str, str] | None = Non
     notes: list[str] = []
     skipped = []
 
-    breakdown = ~is_blank(pl.col("category_type"))
-    breakdowns = frame.filter(breakdown)
-    if breakdowns.height:
-        skipped.append(
-            skipped_rows(
-                breakdowns,
-                found["category_type"],
-                pl.col("category_type"),
-                pl.format(
-                    "A breakdown by {} ({}): only headline rows, with no Category Type, are "
-                    "loaded.",
-                    pl.col("category_type"),
-                    pl.col("category").fill_null(""),
-                ),
-            )
-        )
-        kinds = sorted(breakdowns["category_type"].unique().to_list())
-        notes.append(
-            f"{breakdowns.height} breakdown row(s) were left out ({', '.join(kinds)}); only "
-            "headline rows, with no Category Type, are loaded."
-        )
-    frame = frame.filter(~breakdown)
-
     no_value = is_blank(pl.col("value")) & is_blank(pl.col("note"))
     empty = frame.filter(no_value)
     if empty.height:
@@ -124,29 +104,42 @@ def to_native(table: pl.DataFrame, indicator_ids: Mapping[str, str] | None = Non
             "keeping the note."
         )
 
+    frame = _with_default(frame)
     frame, id_notes = _our_indicator_ids(frame, indicator_ids)
     notes += id_notes
     frame, period_notes = map_periods(frame, "period")
     notes += period_notes
 
-    converted = native_table(
-        frame,
-        indicator_id=pl.col("_indicator_id"),
-        area_code=pl.col("area_code"),
-        period=pl.col("_period"),
-        value=pl.when(suppressed).then(pl.lit("*")).otherwise(pl.col("value")),
-        lower_ci_95=pl.col("lower_ci_95"),
-        upper_ci_95=pl.col("upper_ci_95"),
-        lower_ci_99_8=pl.col("lower_ci_99_8"),
-        upper_ci_99_8=pl.col("upper_ci_99_8"),
-        count=pl.col("count"),
-        denominator=pl.col("denominator"),
-        note=join_notes(pl.col("note"), pl.col("_period_note")),
-    )
+    native = {
+        "indicator_id": pl.col("_indicator_id"),
+        "area_code": pl.col("area_code"),
+        "period": pl.col("_period"),
+        "value": pl.when(suppressed).then(pl.lit("*")).otherwise(pl.col("value")),
+        "lower_ci_95": pl.col("lower_ci_95"),
+        "upper_ci_95": pl.col("upper_ci_95"),
+        "lower_ci_99_8": pl.col("lower_ci_99_8"),
+        "upper_ci_99_8": pl.col("upper_ci_99_8"),
+        "count": pl.col("count"),
+        "denominator": pl.col("denominator"),
+        "note": join_notes(pl.col("note"), pl.col("_period_note")),
+    }
+    converted = native_table(frame.filter(pl.col("_default")), **native)
     converted, repeats = exact_repeats(converted)
+    breakdowns, breakdown_repeats = _breakdowns(frame.filter(~pl.col("_default")), native)
+    repeats = pl.concat([repeats, breakdown_repeats]).sort("row")
     if repeats.height:
         skipped.append(repeats)
         notes.append(f"{repeats.height} row(s) repeating another row exactly were left out.")
+    if breakdowns.height:
+        kinds = breakdowns.filter(pl.col("category_type") != "")["category_type"].unique()
+        by_sex_or_age = ["sex or age"] if (breakdowns["category_type"] == "").any() else []
+        by = [*by_sex_or_age, *sorted(kinds.to_list())]
+        notes.append(
+            f"{breakdowns.height} breakdown row(s) (by {', '.join(by)}) are "
+            "loaded as breakdowns of their indicator, shown on the area profile and in the "
+            "explorer; every status compares the default breakdown (Persons, the indicator's "
+            "usual age band, no category)."
+        )
 
     proposed = _proposed(frame, indicator_ids)
     if proposed.height:
@@ -165,20 +158,65 @@ def to_native(table: pl.DataFrame, indicator_ids: Mapping[str, str] | None = Non
         source_columns={
             ("indicator_id" if ours == "indicator" else ours): found[ours]
             for ours in found
-            if ours == "indicator" or ours in OBSERVATION_COLUMNS
+            if ours == "indicator" or ours in OBSERVATION_COLUMNS or ours in DIMENSIONS
         },
+        breakdowns=breakdowns,
     )
+
+
+def _with_default(frame: pl.DataFrame) -> pl.DataFrame:
+    """Returns ``frame`` with ``_default``: True on the rows of each indicator's default
+    breakdown, the rest being breakdowns.
+
+    The default is the headline (no ``Category Type``) rows for Persons in the indicator's
+    usual age band, the age of most of its Persons headline rows (the first in the file on a
+    tie). An indicator published with no Persons rows (life expectancy is by sex) keeps all
+    its headline rows as default; ``_our_indicator_ids`` makes each sex its own indicator.
+    """
+    headline = is_blank(pl.col("category_type"))
+    persons = headline & (pl.col("sex").str.strip_chars() == "Persons").fill_null(False)
+    usual_age = (
+        frame.filter(persons)
+        .group_by("indicator", "age")
+        .agg(_n=pl.len(), _first=pl.col("_row").min())
+        .sort(["indicator", "_n", "_first"], descending=[False, True, False])
+        .unique("indicator", keep="first", maintain_order=True)
+        .select("indicator", _usual_age="age")
+    )
+    frame = frame.join(usual_age, on="indicator", how="left", maintain_order="left")
+    has_persons = pl.col("_usual_age").is_not_null()
+    default = pl.when(has_persons).then(persons & pl.col("age").eq_missing(pl.col("_usual_age")))
+    return frame.with_columns(_default=default.otherwise(headline)).drop("_usual_age")
+
+
+def _breakdowns(
+    frame: pl.DataFrame, native: dict[str, pl.Expr]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Returns (the breakdown rows as native columns and their dimensions, exact repeats)."""
+    table = frame.select(
+        pl.col("_row").cast(pl.Int64),
+        *[
+            native.get(name, pl.lit(None, pl.String)).cast(pl.String).alias(name)
+            for name in OBSERVATION_COLUMNS
+        ],
+        *[pl.col(d).str.strip_chars().fill_null("").alias(d) for d in DIMENSIONS],
+    ).rechunk()
+    return exact_repeats(table, DIMENSIONS)
 
 
 def _our_indicator_ids(
     frame: pl.DataFrame, indicator_ids: dict[str, str]
 ) -> tuple[pl.DataFrame, list[str]]:
     """Adds ``_indicator_id``: the mapped id or ``FT <id>``, with the sex or age appended
-    where one indicator's headline rows are split by them (else they would be duplicates)."""
-    splits = frame.group_by("indicator").agg(
-        _by_sex=pl.col("sex").n_unique() > 1, _by_age=pl.col("age").n_unique() > 1
+    where one indicator's default rows are split by them (else they would be duplicates)."""
+    splits = (
+        frame.filter(pl.col("_default"))
+        .group_by("indicator")
+        .agg(_by_sex=pl.col("sex").n_unique() > 1, _by_age=pl.col("age").n_unique() > 1)
     )
-    frame = frame.join(splits, on="indicator", how="left", maintain_order="left")
+    frame = frame.join(splits, on="indicator", how="left", maintain_order="left").with_columns(
+        pl.col("_by_sex", "_by_age").fill_null(False)
+    )
     base = pl.col("indicator").replace_strict(
         indicator_ids, default=pl.format("FT {}", pl.col("indicator")), return_dtype=pl.String
     )
@@ -188,7 +226,11 @@ def _our_indicator_ids(
     ).list.drop_nulls()
     suffix = pl.when(parts.list.len() > 0).then(pl.format(" ({})", parts.list.join(", ")))
     frame = frame.with_columns(_indicator_id=pl.concat_str([base, suffix.fill_null("")]))
-    split = frame.filter(pl.col("_by_sex") | pl.col("_by_age"))["indicator"].unique().sort()
+    split = (
+        frame.filter(pl.col("_default") & (pl.col("_by_sex") | pl.col("_by_age")))["indicator"]
+        .unique()
+        .sort()
+    )
     notes = []
     if split.len():
         notes.append(
