@@ -169,3 +169,73 @@ def test_a_repeated_breakdown_is_refused_naming_both_rows(empty_lake, tmp_path):
     ]
     assert query(con, "SELECT count(*) AS n FROM observation_breakdowns")["n"][0] == 0
     assert query(con, "SELECT count(*) AS n FROM observations")["n"][0] == 0
+
+
+# ----------------------------------------------------------------- pages (AppTest)
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+# Hartlepool's breakdowns in the file, by hand: sex, age, category, value, 95% interval.
+HARTLEPOOL_SHOWN = [
+    ("Female", "<16 yrs", "none", 28.9, "27.9 to 29.9"),
+    ("Male", "<16 yrs", "none", 30.1, "29.1 to 31.1"),
+    ("Persons", "<16 yrs", "Least deprived decile (Deprivation decile)", 12.0, "11.0 to 13.0"),
+    ("Persons", "<16 yrs", "Most deprived decile (Deprivation decile)", 35.0, "34.0 to 36.0"),
+]
+
+
+@pytest.fixture
+def app_with_breakdowns(demo_copy, monkeypatch):
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from warehouse.settings import get_settings
+
+    con = open_warehouse(demo_copy)
+    outcome = load(con, demo_copy, BREAKDOWNS, confirm_revisions=True)
+    con.close()
+    assert outcome.status == "committed", (outcome.message, outcome.report.rows())
+    monkeypatch.setenv("OUTCOMES_DATA_DIR", str(demo_copy.data_dir))
+    monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    yield lambda: AppTest.from_file(APP, default_timeout=120)
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def frames_of(at) -> list[pl.DataFrame]:
+    return [pl.from_pandas(frame.value) for frame in at.dataframe]
+
+
+def test_the_area_profile_shows_the_breakdowns_of_an_indicator(app_with_breakdowns):
+    at = app_with_breakdowns().run()
+    at.query_params.update(region="E12000001", area=HARTLEPOOL, department="")
+    at.switch_page("views/area_profile.py").run()
+    assert not at.exception
+    assert "Breakdowns" in [h.value for h in at.header]
+    texts = [t.value for t in at.text]
+    assert any("(NI 116), 2008: 4 breakdown(s) by sex, age or category" in t for t in texts)
+    tables = [
+        f for f in frames_of(at) if f.columns == ["sex", "age", "category", "value", "interval"]
+    ]
+    assert [t.rows() for t in tables] == [HARTLEPOOL_SHOWN]
+
+
+def test_the_explorer_shows_breakdowns_on_request_filtered_by_sex(app_with_breakdowns):
+    at = app_with_breakdowns().run()
+    at.query_params.update(region="E12000001", indicator_ids="NI 116", chart="NI 116")
+    at.switch_page("views/explorer.py").run()
+    assert not at.exception
+    assert "Breakdowns" not in [h.value for h in at.header]
+    at.toggle(key="ex_breakdowns").set_value(True).run()
+    assert "Breakdowns" in [h.value for h in at.header]
+    at.selectbox(key="ex_breakdown_sex").set_value("Male").run()
+    assert not at.exception
+    table = next(f for f in frames_of(at) if "interval" in f.columns)
+    # The two Male rows of the file, Hartlepool then Middlesbrough.
+    assert table.select("area_name", "sex", "value", "interval").rows() == [
+        ("Hartlepool", "Male", 30.1, "29.1 to 31.1"),
+        ("Middlesbrough", "Male", 34.0, "33.0 to 35.0"),
+    ]

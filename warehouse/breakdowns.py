@@ -118,3 +118,90 @@ def indicators_with_breakdowns(con: duckdb.DuckDBPyConnection) -> list[str]:
         con, "SELECT DISTINCT indicator_id FROM current_observation_breakdowns ORDER BY 1"
     )
     return found["indicator_id"].to_list()
+
+
+def interval_text(lower: pl.Expr, upper: pl.Expr) -> pl.Expr:
+    """Returns a 95% interval in words, "28.8 to 30.2", or "not given" where a limit is
+    missing."""
+    both = lower.is_not_null() & upper.is_not_null()
+    text = pl.format("{} to {}", lower.round(2), upper.round(2))
+    return pl.when(both).then(text).otherwise(pl.lit("not given"))
+
+
+def breakdown_sections(
+    found: pl.DataFrame, names: dict[str, str]
+) -> list[tuple[str, pl.DataFrame]]:
+    """Returns, per indicator of ``found`` (from ``area_breakdowns``), a sentence and its
+    breakdowns as a table: ``sex``, ``age``, ``category``, ``value``, ``interval``.
+
+    ``names`` gives each indicator's name. The category reads "Most deprived decile
+    (Deprivation decile)", and "none" where the row is a breakdown by sex or age only.
+    """
+    sections = []
+    for (indicator_id,), rows in found.group_by("indicator_id", maintain_order=True):
+        category = (
+            pl.when(pl.col("category").is_null())
+            .then(pl.lit("none"))
+            .when(pl.col("category_type").is_null())
+            .then(pl.col("category"))
+            .otherwise(pl.format("{} ({})", pl.col("category"), pl.col("category_type")))
+        )
+        table = rows.select(
+            "sex",
+            "age",
+            category=category,
+            value="value",
+            interval=interval_text(pl.col("lower_ci_95"), pl.col("upper_ci_95")),
+        )
+        periods = ", ".join(rows["period"].unique(maintain_order=True).to_list())
+        name = names.get(indicator_id, indicator_id)
+        sentence = (
+            f"{name} ({indicator_id}), {periods}: {rows.height} breakdown(s) by sex, age or "
+            "category. Everything else on this page compares the default breakdown (Persons, "
+            "the indicator's usual age band, no category)."
+        )
+        sections.append((sentence, table))
+    return sections
+
+
+def breakdown_choices(found: pl.DataFrame) -> dict[str, list[str]]:
+    """Returns the sexes and the category types in ``found`` (from ``indicator_breakdowns``),
+    sorted, for the explorer's breakdown filters."""
+    return {
+        column: sorted(found[column].drop_nulls().unique().to_list())
+        for column in ("sex", "category_type")
+    }
+
+
+def explorer_breakdowns(
+    found: pl.DataFrame,
+    area_names: dict[str, str],
+    *,
+    sex: str | None = None,
+    category_type: str | None = None,
+) -> tuple[str, pl.DataFrame]:
+    """Returns a sentence and the breakdowns of ``found`` (from ``indicator_breakdowns``)
+    with that ``sex`` and ``category_type`` (any when None) as a table: ``area_name``,
+    ``period``, ``sex``, ``age``, ``category``, ``value``, ``interval``, newest period first."""
+    rows = found
+    if sex is not None:
+        rows = rows.filter(pl.col("sex") == sex)
+    if category_type is not None:
+        rows = rows.filter(pl.col("category_type") == category_type)
+    table = rows.sort(["period_end", "area_code"], descending=[True, False]).select(
+        area_name=pl.col("area_code").replace_strict(
+            area_names, default=pl.col("area_code"), return_dtype=pl.String
+        ),
+        period="period",
+        sex="sex",
+        age="age",
+        category=pl.col("category").fill_null("none"),
+        value="value",
+        interval=interval_text(pl.col("lower_ci_95"), pl.col("upper_ci_95")),
+    )
+    areas = rows["area_code"].n_unique()
+    sentence = (
+        f"{rows.height} breakdown row(s) for {areas} area(s). The table above and the charts "
+        "show the default breakdown (Persons, the indicator's usual age band, no category)."
+    )
+    return sentence, table

@@ -8,6 +8,7 @@ from dashboard import charts, data, layout
 from warehouse import outcome_queries, reference_queries
 from warehouse.analytics import area_profile
 from warehouse.analytics.outcome_department import member_indicator_ids
+from warehouse.breakdowns import area_breakdowns, breakdown_sections
 
 region = layout.region_picker()
 areas = data.read(reference_queries.areas, region["code"])
@@ -90,6 +91,28 @@ st.dataframe(
         }
     ),
 )
+
+# Breakdowns by sex, age and category of the indicators above, at their latest period.
+# Names and categories come from files: plain text and table cells, never Markdown.
+shown_ids = tuple(profile["indicator_id"].to_list())
+breakdowns = data.read(area_breakdowns, area_code, shown_ids)
+if not breakdowns.is_empty():
+    st.header("Breakdowns", anchor=False)
+    indicator_names = dict(profile.select("indicator_id", "indicator_name").iter_rows())
+    for number, (sentence, table) in enumerate(breakdown_sections(breakdowns, indicator_names)):
+        st.text(sentence)
+        st.dataframe(
+            table,
+            hide_index=True,
+            key=f"breakdowns_{number}",
+            column_config={
+                "sex": "Sex",
+                "age": "Age",
+                "category": st.column_config.TextColumn("Category", width="large"),
+                "value": st.column_config.NumberColumn("Value", format="%.1f"),
+                "interval": "95% interval",
+            },
+        )
 
 working_side.who_is_working_here(region["code"], area_code)
 working_side.commentary_panel(region["code"], department_id, area_code=area_code, key="area")

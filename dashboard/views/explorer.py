@@ -8,6 +8,12 @@ import streamlit as st
 from dashboard import auth, charts, data, layout
 from dashboard.url_state import filters_from_params, filters_to_params
 from warehouse import analytics
+from warehouse.breakdowns import (
+    breakdown_choices,
+    explorer_breakdowns,
+    indicator_breakdowns,
+    indicators_with_breakdowns,
+)
 
 regions = data.regions()
 region_names = dict(regions.select("region_code", "name").iter_rows())
@@ -259,4 +265,45 @@ for code in series_areas:
         ),
         key=f"series_{code}",
         file_name=f"{chart_indicator}-{code}-series.csv",
+    )
+
+# Breakdowns (by sex, age, category) of the charted indicator for the areas in view: their
+# labels come from files, so they are shown as table cells and plain text only.
+if chart_indicator in data.read(indicators_with_breakdowns) and st.toggle(
+    "Show breakdowns by sex, age and category", key="ex_breakdowns"
+):
+    st.header("Breakdowns", anchor=False)
+    in_view = tuple(area_codes) if area_codes else tuple(area_names)
+    found = data.read(indicator_breakdowns, chart_indicator, in_view)
+    choices = breakdown_choices(found)
+    by_sex, by_category = st.columns(2)
+    breakdown_sex = by_sex.selectbox(
+        "Sex",
+        [None, *choices["sex"]],
+        key="ex_breakdown_sex",
+        format_func=lambda s: "Every sex" if s is None else s,
+    )
+    breakdown_category = by_category.selectbox(
+        "Category",
+        [None, *choices["category_type"]],
+        key="ex_breakdown_category",
+        format_func=lambda c: "Every category, and none" if c is None else c,
+    )
+    sentence, breakdown_table = explorer_breakdowns(
+        found, area_names, sex=breakdown_sex, category_type=breakdown_category
+    )
+    st.text(sentence)
+    st.dataframe(
+        breakdown_table,
+        hide_index=True,
+        key="ex_breakdown_table",
+        column_config={
+            "area_name": "Area",
+            "period": "Period",
+            "sex": "Sex",
+            "age": "Age",
+            "category": st.column_config.TextColumn("Category", width="large"),
+            "value": st.column_config.NumberColumn("Value", format="%.2f"),
+            "interval": "95% interval",
+        },
     )
