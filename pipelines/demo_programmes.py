@@ -24,6 +24,7 @@ from pipelines.programmes import PRESENCE_COLUMNS, PROGRAMME_COLUMNS, ROLES
 from warehouse import reference_queries
 from warehouse.access import User
 from warehouse.commentary import Subject, write_action
+from warehouse.outcome_queries import outcome_department_names
 
 #: The area with 17 programmes on one outcome (the essay's "17 advisers") and its outcome.
 CROWDED_AREA, CROWDED_OUTCOME = "E06000001", "children_young_people"  # Hartlepool
@@ -207,11 +208,10 @@ def write_demo_actions(
     an overdue action and two that are still to come.
     """
     today = today or date.today()
-    department = con.execute(
-        "SELECT outcome_department_id FROM current_outcome_departments "
-        "WHERE region_code = 'E12000001' AND outcome_department_key = ?",
-        [CROWDED_OUTCOME],
-    ).fetchone()[0]
+    names = outcome_department_names(con, "E12000001")
+    department = names.filter(pl.col("outcome_department_key") == CROWDED_OUTCOME).item(
+        0, "outcome_department_id"
+    )
     subject = Subject("E12000001", department, "NI 117", CROWDED_AREA)
     actions = [
         ("Bring the 17 programme contacts in Hartlepool together once", "GO North East", -14),
