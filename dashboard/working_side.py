@@ -9,6 +9,7 @@ or ``warehouse.commentary``. Text from the register, comments and actions is sho
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import date, timedelta
 
 import polars as pl
@@ -26,6 +27,8 @@ CONTACT_COLUMNS = {
     "contact_name": "Contact",
     "contact_email": "E-mail",
 }
+#: How many open actions the overview lists (soonest due first).
+OVERVIEW_ACTIONS = 10
 ACTION_COLUMNS = {
     "what": "What was agreed",
     "owner": "Owner",
@@ -97,9 +100,19 @@ def region_programme_lines(region_code: str) -> None:
     summary = data.read(programmes.region_programme_summary, region_code)
     overdue = data.read(commentary.overdue_actions, region_code)
     st.header("Who is working on what", anchor=False)
-    st.text(commentary.overdue_sentence(overdue.height))
     for row in summary.iter_rows(named=True):
         st.text(f"{row['outcome_department']}: {row['sentence']}")
+    st.subheader("Agreed actions", anchor=False)
+    st.text(commentary.overdue_sentence(overdue.height))
+    actions = data.read(commentary.actions_for, region_code)
+    open_actions = actions.filter(pl.col("status") == "open")
+    if open_actions.height:
+        shown = open_actions.head(OVERVIEW_ACTIONS)
+        st.caption(
+            f"Open actions, soonest due first ({shown.height} of {open_actions.height}); "
+            "each page's Commentary and actions has the rest."
+        )
+        st.dataframe(_action_table(shown), hide_index=True, key="overview_actions")
 
 
 def commentary_panel(
@@ -108,9 +121,11 @@ def commentary_panel(
     indicator_id: str | None = None,
     area_code: str | None = None,
     key: str = "panel",
+    indicators: dict[str, str] | None = None,
 ) -> None:
     """Shows the current comments and agreed actions for the subject, with forms to add them
-    for users who may write, and "mark discussed" for ministers."""
+    for users who may write, and "mark discussed" for ministers. ``indicators`` (id: name)
+    are offered in the forms, so an entry can be about one of them."""
     st.header("Commentary and actions", anchor=False)
     subject = dict(
         outcome_department_id=outcome_department_id, indicator_id=indicator_id, area_code=area_code
@@ -125,22 +140,28 @@ def commentary_panel(
     user = data.operator()
     if user.can(Action.COMMENT):
         target = commentary.Subject(region_code, **subject)
-        _comment_form(target, key)
-        _action_form(target, key)
+        _comment_form(target, key, indicators or {})
+        _action_form(target, key, indicators or {})
+
+
+def _action_table(actions: pl.DataFrame) -> pl.DataFrame:
+    """Returns the actions with their columns in words, "discussed" as yes or no."""
+    return (
+        actions.with_columns(
+            pl.col("discussed").replace_strict(
+                {True: "yes", False: "no"}, default="no", return_dtype=pl.String
+            )
+        )
+        .select(list(ACTION_COLUMNS))
+        .rename(ACTION_COLUMNS)
+    )
 
 
 def _show_actions(actions: pl.DataFrame, region_code: str, key: str) -> None:
     if actions.is_empty():
         st.text("No agreed actions yet.")
         return
-    shown = actions.with_columns(
-        pl.col("discussed").replace_strict({True: "yes", False: "no"}, default="no")
-    )
-    st.dataframe(
-        shown.select(list(ACTION_COLUMNS)).rename(ACTION_COLUMNS),
-        hide_index=True,
-        key=f"actions_{key}",
-    )
+    st.dataframe(_action_table(actions), hide_index=True, key=f"actions_{key}")
     export = data.read(commentary.actions_export, region_code)
     buffer = io.BytesIO()
     export.write_excel(buffer)
@@ -174,22 +195,38 @@ def _show_actions(actions: pl.DataFrame, region_code: str, key: str) -> None:
             _save(lambda: commentary.mark_discussed(data.cursor(), data.operator(), chosen))
 
 
-def _comment_form(subject: commentary.Subject, key: str) -> None:
+def _about(subject: commentary.Subject, indicators: dict[str, str], key: str):
+    """Returns the subject, about the indicator chosen in the form if one was."""
+    if not indicators or subject.indicator_id is not None:
+        return lambda: subject
+    chosen = st.selectbox(
+        "About the indicator (optional)",
+        list(indicators),
+        index=None,
+        format_func=lambda i: f"{i}: {indicators[i]}",
+        key=f"about_{key}",
+    )
+    return lambda: replace(subject, indicator_id=chosen)
+
+
+def _comment_form(subject: commentary.Subject, key: str, indicators: dict[str, str]) -> None:
     with st.form(f"comment_form_{key}", clear_on_submit=True):
+        about = _about(subject, indicators, f"comment_{key}")
         body = st.text_area("Add a comment", max_chars=commentary.MAX_COMMENT_CHARS)
         if st.form_submit_button("Save comment"):
-            _save(lambda: commentary.write_comment(data.cursor(), data.operator(), subject, body))
+            _save(lambda: commentary.write_comment(data.cursor(), data.operator(), about(), body))
 
 
-def _action_form(subject: commentary.Subject, key: str) -> None:
+def _action_form(subject: commentary.Subject, key: str, indicators: dict[str, str]) -> None:
     with st.form(f"action_form_{key}", clear_on_submit=True):
+        about = _about(subject, indicators, f"action_{key}")
         what = st.text_input("Agreed action", max_chars=commentary.MAX_ACTION_CHARS)
         owner = st.text_input("Owner (a person or a department)", max_chars=120)
         due = st.date_input("Due", value=date.today() + timedelta(days=28))
         if st.form_submit_button("Save action"):
             _save(
                 lambda: commentary.write_action(
-                    data.cursor(), data.operator(), subject, what, owner, due
+                    data.cursor(), data.operator(), about(), what, owner, due
                 )
             )
 

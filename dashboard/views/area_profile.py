@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import working_side
+import dashboard.working_side as working_side
 from dashboard import charts, data, layout
 from warehouse import outcome_queries, reference_queries
 from warehouse.analytics import area_profile
@@ -115,4 +115,10 @@ if not breakdowns.is_empty():
         )
 
 working_side.who_is_working_here(region["code"], area_code)
-working_side.commentary_panel(region["code"], department_id, area_code=area_code, key="area")
+working_side.commentary_panel(
+    region["code"],
+    department_id,
+    area_code=area_code,
+    key="area",
+    indicators=dict(profile.select("indicator_id", "indicator_name").iter_rows()),
+)

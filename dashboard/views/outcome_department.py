@@ -3,7 +3,7 @@
 import polars as pl
 import streamlit as st
 
-from dashboard import working_side
+import dashboard.working_side as working_side
 from dashboard import charts, data, layout
 from warehouse import analytics, boundaries, outcome_queries
 
@@ -172,4 +172,9 @@ grid = breakdown.pivot(
 st.dataframe(grid.fill_null(""), hide_index=True, column_config={"area_name": "Area"})
 
 working_side.programme_coverage(department_id)
-working_side.commentary_panel(region["code"], department_id, key="department")
+working_side.commentary_panel(
+    region["code"],
+    department_id,
+    key="department",
+    indicators=dict(profile.indicators.select("indicator_id", "indicator_name").iter_rows()),
+)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import working_side
+import dashboard.working_side as working_side
 from dashboard import components, data, layout
 from warehouse import analytics
 

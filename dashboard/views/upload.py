@@ -14,6 +14,7 @@ from pipelines.formats.wide import column_review, mapping_from_review
 from pipelines.load import load_file, new_indicator_problems
 from pipelines.metadata import POLARITIES, VALUE_TYPES
 from pipelines.new_indicators import for_review
+from pipelines.programmes import REGISTER_KINDS, register_changes
 from pipelines.readers import UnreadableFile, read_table
 from warehouse.batches import required_action
 
@@ -29,6 +30,8 @@ KINDS = {
     "metadata": "Indicator metadata",
     "membership": "Outcome department membership",
     "boundaries": "Boundaries (GeoJSON)",
+    "programmes": "Programmes (national register)",
+    "programme_areas": "Programmes in areas",
 }
 
 st.title("Upload data", anchor=False)
@@ -339,16 +342,20 @@ elif preview.rows_revised:
         "These values replace current ones. The old values are kept and come back if this batch "
         "is rolled back."
     )
-    st.dataframe(
-        revisions.select(
-            "indicator_id",
-            "area_code",
-            period_column,
-            pl.col("previous_value").alias("old value"),
-            pl.col(value_column).alias("new value"),
-        ),
-        hide_index=True,
-    )
+    if kind in REGISTER_KINDS:
+        # A register row's shown value is its name (programmes) or contact (presences).
+        st.dataframe(register_changes(kind, revisions), hide_index=True)
+    else:
+        st.dataframe(
+            revisions.select(
+                "indicator_id",
+                "area_code",
+                period_column,
+                pl.col("previous_value").alias("old value"),
+                pl.col(value_column).alias("new value"),
+            ),
+            hide_index=True,
+        )
     confirm = st.checkbox(
         f"I have checked the {preview.rows_revised:,} revised values and want to replace them",
         key=f"confirm_{uploaded.file_id}",

@@ -8,18 +8,14 @@ from the warehouse to check that every refused attempt was recorded.
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.oidc import missing_tools, new_context, sign_in, start_provider, write_secrets
-from tests.e2e.server import free_port, start_streamlit
+from tests.e2e.oidc import SignedInApp, new_context, sign_in, start_signed_in_app
 from tests.e2e.support import FINISHED_RUN, RENDER_TIMEOUT_MS, VIEWPORT, screenshot
 from warehouse.analytics.series import indicator_series
 from warehouse.audit import audit_entries
@@ -49,47 +45,14 @@ USERS = {
 INDICATOR, GATESHEAD, NEW_PERIOD = "NI 116", "E08000037", "2011/12"
 
 
-@dataclass
-class SignedInApp:
-    url: str
-    data_dir: Path
-
-
 @pytest.fixture(scope="module")
 def app(
     e2e_tools, _demo_dir: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SignedInApp]:
     """The app in ``oidc`` mode on a private demo warehouse, with its provider running."""
-    missing = missing_tools()
-    if missing:
-        reason = "sign-in tests need " + " and ".join(missing) + "; .ci/run installs them"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    root = tmp_path_factory.mktemp("sign-in")
-    data_dir = root / "data"
-    shutil.copytree(_demo_dir, data_dir)
-    provider_port, app_port = free_port(), free_port()
-    # The redirect must name the host the browser opens the app on: localhost holds
-    # Streamlit's state cookie, the provider on 127.0.0.1 keeps its own apart.
-    callback = f"http://localhost:{app_port}/oauth2callback"
-    provider = start_provider(provider_port, callback, USERS, root / "provider.log")
-    secrets = write_secrets(root / "secrets.toml", provider, callback)
-    try:
-        server = start_streamlit(
-            data_dir,
-            root / "streamlit.log",
-            env={"OUTCOMES_AUTH_MODE": "oidc"},
-            extra_args=("--secrets.files", str(secrets)),
-            host="localhost",
-            port=app_port,
-        )
-    except Exception:
-        provider.stop()
-        raise
-    yield SignedInApp(server.base_url, data_dir)
-    server.stop()
-    provider.stop()
+    signed_in = start_signed_in_app(tmp_path_factory.mktemp("sign-in"), _demo_dir, USERS)
+    yield signed_in
+    signed_in.stop()
 
 
 @pytest.fixture

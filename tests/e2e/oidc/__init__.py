@@ -21,11 +21,14 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.server import ServedProcess
+from tests.e2e.server import ServedProcess, free_port, start_streamlit
 
 REPO = Path(__file__).resolve().parents[3]
 PROVIDER_SCRIPT = Path(__file__).with_name("provider.mjs")
@@ -132,3 +135,49 @@ def sign_in(page: Page, app_url: str, login: str) -> None:
     if consent.count():
         page.get_by_role("button", name="Continue").click()
     page.wait_for_url(re.compile(r"^http://localhost:\d+/"), timeout=SIGN_IN_TIMEOUT_MS)
+
+
+@dataclass
+class SignedInApp:
+    """The app in ``oidc`` mode on a private warehouse, with its provider: URL and data dir."""
+
+    url: str
+    data_dir: Path
+    stop: Callable[[], None]
+
+
+def start_signed_in_app(root: Path, demo_dir: Path, users: dict[str, dict]) -> SignedInApp:
+    """Returns the app in ``oidc`` mode on a private copy of ``demo_dir``, with a provider
+    that knows ``users``; skips (fails in CI) when node or oidc-provider are missing."""
+    missing = missing_tools()
+    if missing:
+        reason = "sign-in tests need " + " and ".join(missing) + "; .ci/run installs them"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    data_dir = root / "data"
+    shutil.copytree(demo_dir, data_dir)
+    provider_port, app_port = free_port(), free_port()
+    # The redirect must name the host the browser opens the app on: localhost holds
+    # Streamlit's state cookie, the provider on 127.0.0.1 keeps its own apart.
+    callback = f"http://localhost:{app_port}/oauth2callback"
+    provider = start_provider(provider_port, callback, users, root / "provider.log")
+    secrets = write_secrets(root / "secrets.toml", provider, callback)
+    try:
+        server = start_streamlit(
+            data_dir,
+            root / "streamlit.log",
+            env={"OUTCOMES_AUTH_MODE": "oidc"},
+            extra_args=("--secrets.files", str(secrets)),
+            host="localhost",
+            port=app_port,
+        )
+    except Exception:
+        provider.stop()
+        raise
+
+    def stop() -> None:
+        server.stop()
+        provider.stop()
+
+    return SignedInApp(server.base_url, data_dir, stop)
