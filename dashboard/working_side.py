@@ -148,9 +148,11 @@ def _action_table(actions: pl.DataFrame) -> pl.DataFrame:
     """Returns the actions with their columns in words, "discussed" as yes or no."""
     return (
         actions.with_columns(
+            # As a date in words: the grid would show a date column with a time of day.
+            pl.col("due_date").dt.strftime("%d %b %Y"),
             pl.col("discussed").replace_strict(
                 {True: "yes", False: "no"}, default="no", return_dtype=pl.String
-            )
+            ),
         )
         .select(list(ACTION_COLUMNS))
         .rename(ACTION_COLUMNS)
