@@ -195,6 +195,35 @@ def _show_actions(actions: pl.DataFrame, region_code: str, key: str) -> None:
         )
         if chosen and st.button("Mark discussed", key=f"discuss_button_{key}"):
             _save(lambda: commentary.mark_discussed(data.cursor(), data.operator(), chosen))
+    if data.operator().can(Action.COMMENT):
+        _status_form(actions, region_code, key)
+
+
+def _status_form(actions: pl.DataFrame, region_code: str, key: str) -> None:
+    """A form to record that an action is done or dropped (or open again): a new version."""
+    rows = {row["action_id"]: row for row in actions.iter_rows(named=True)}
+    with st.form(f"status_form_{key}", clear_on_submit=True):
+        chosen = st.selectbox(
+            "Update an action",
+            list(rows),
+            index=None,
+            format_func=lambda a: f"{rows[a]['what']} ({rows[a]['status']})",
+        )
+        status = st.radio("New status", commentary.STATUSES, horizontal=True)
+        if st.form_submit_button("Save status") and chosen:
+            row = rows[chosen]
+            _save(
+                lambda: commentary.write_action(
+                    data.cursor(),
+                    data.operator(),
+                    commentary.Subject(region_code),
+                    row["what"],
+                    row["owner"],
+                    row["due_date"],
+                    status=status,
+                    action_id=chosen,
+                )
+            )
 
 
 def _about(subject: commentary.Subject, indicators: dict[str, str], key: str):

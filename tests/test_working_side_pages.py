@@ -78,3 +78,17 @@ def test_the_programme_register_page_shows_the_register_and_the_regions_presence
     programmes_table, presences = (editor.value for editor in at.dataframe[:2])
     assert len(programmes_table) == 36  # the demo register's programmes
     assert set(presences["area_code"].str[:3]) <= {"E06", "E08", "E10"}
+
+
+def test_an_action_is_marked_done_as_a_new_version(app):
+    at = open_page(app(), "views/area_profile.py", region="E12000001", area="E06000001")
+    update = next(s for s in at.selectbox if s.label == "Update an action")
+    first = update.options[0]
+    update.select_index(0)
+    next(r for r in at.radio if r.label == "New status").set_value("done")
+    next(b for b in at.button if b.label == "Save status").click().run()
+    assert not at.exception, at.exception
+    statuses = next(df.value for df in at.dataframe if "What was agreed" in df.value.columns)
+    # The demo's three Hartlepool actions, one of them now done.
+    assert sorted(statuses["Status"]) == ["done", "open", "open"]
+    assert first.endswith("(open)")
