@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import polars as pl
 
+from dashboard.plain import plotly_text
 from dashboard.theme import CATEGORICAL, DARK_BLUE, HIGHLIGHT_GREY, TEXT, status_style
 
 TEMPLATE = "outcomes"
@@ -35,10 +36,10 @@ def _figure(title: str, x_title: str, y_title: str, height: int = 420) -> go.Fig
     figure = go.Figure()
     figure.update_layout(
         template=TEMPLATE,
-        title={"text": title},
+        title={"text": plotly_text(title)},
         height=height,
-        xaxis_title=x_title,
-        yaxis_title=y_title,
+        xaxis_title=plotly_text(x_title),
+        yaxis_title=plotly_text(y_title),
     )
     return figure
 
@@ -77,7 +78,7 @@ def series_chart(
             x=periods,
             y=series["value"].to_list(),
             mode="lines+markers",
-            name=area_name,
+            name=plotly_text(area_name),
             line={"color": DARK_BLUE, "width": 3},
             marker={"size": 8},
         )
@@ -122,7 +123,7 @@ def compare_areas_chart(
     colours = [status_style(s)[0] for s in ordered[status_column].to_list()]
     figure.add_trace(
         go.Bar(
-            y=ordered["area_name"].to_list(),
+            y=[plotly_text(name) for name in ordered["area_name"]],
             x=ordered["value"].to_list(),
             orientation="h",
             marker={"color": colours, "line": {"color": TEXT, "width": 0.5}},
@@ -147,7 +148,7 @@ def compare_areas_chart(
         figure.add_vline(
             x=benchmark_value,
             line={"color": TEXT, "dash": "dash", "width": 2},
-            annotation_text=f"{benchmark_name}: {_fmt(benchmark_value, unit)}",
+            annotation_text=plotly_text(f"{benchmark_name}: {_fmt(benchmark_value, unit)}"),
             annotation_position="top",
         )
     counts = ordered[status_column].value_counts().sort(status_column)
@@ -181,7 +182,8 @@ def spine_chart(profile: pl.DataFrame, *, area_name: str) -> tuple[go.Figure, st
         "",
         height=max(320, 28 * rows.height + 140),
     )
-    names, spans = rows["indicator_name"].to_list(), []
+    # Escaped after the cut, so an entity is never cut in half.
+    names, spans = [plotly_text(name) for name in rows["indicator_name"]], []
     for row in rows.iter_rows(named=True):
         flip = -1.0 if row["polarity"] == "lower" else 1.0
         half = (
@@ -226,7 +228,7 @@ def spine_chart(profile: pl.DataFrame, *, area_name: str) -> tuple[go.Figure, st
             y=names,
             x=[s[4] for s in spans],
             mode="markers",
-            name=area_name,
+            name=plotly_text(area_name),
             marker={
                 "size": 13,
                 "color": [status_style(s)[0] for s in statuses],
@@ -254,7 +256,7 @@ def ranked_dot_chart(
     statuses = ordered["compared_to_england"].to_list()
     figure.add_trace(
         go.Scatter(
-            y=ordered["area_name"].to_list(),
+            y=[plotly_text(name) for name in ordered["area_name"]],
             x=ordered["value"].to_list(),
             mode="markers",
             marker={
@@ -279,7 +281,7 @@ def ranked_dot_chart(
         figure.add_vline(
             x=benchmark_value,
             line={"color": TEXT, "dash": "dash"},
-            annotation_text=f"England: {_fmt(benchmark_value, unit)}",
+            annotation_text=plotly_text(f"England: {_fmt(benchmark_value, unit)}"),
         )
     top = ordered.tail(1)
     alt = f"Dot chart ranking {ordered.height} areas on {title}"
@@ -319,7 +321,7 @@ def choropleth(
                 showlegend=True,
                 marker={"line": {"color": "#FFFFFF", "width": 0.6}},
                 text=[
-                    f"{n}: {v:,.1f} ({status})"
+                    plotly_text(f"{n}: {v:,.1f} ({status})")
                     for n, v in zip(part["area_name"], part["value"], strict=True)
                 ],
                 hoverinfo="text",
