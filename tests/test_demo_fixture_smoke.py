@@ -1,6 +1,17 @@
 from warehouse.batches import list_batches
 
 
-def test_demo_warehouse_has_reference_and_three_demo_batches(demo_con):
+def test_demo_warehouse_has_reference_and_its_demo_batches(demo_con):
     kinds = list_batches(demo_con)["kind"].to_list()
-    assert sorted(kinds) == ["indicators", "indicators", "reference", "targets"]
+    # Two value releases, targets, the programme register (two kinds) and three actions.
+    assert sorted(kinds) == [
+        "action",
+        "action",
+        "action",
+        "indicators",
+        "indicators",
+        "programme_areas",
+        "programmes",
+        "reference",
+        "targets",
+    ]

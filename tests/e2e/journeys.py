@@ -224,8 +224,11 @@ def check_area_profile(page: Page, area_name: str, profile: pl.DataFrame) -> Non
     summary = ", ".join(f"{n} {word.lower()}" for word, n in counts.rows())
     assert f"{profile.height} indicators: {summary} compared with England." in main_text(page)
 
-    frames = page.locator(f'{MAIN} [data-testid="stDataFrame"]')
-    shown = grid_rows(frames.last, rows=profile.height)  # the chart's table is folded away
+    # The indicators' table: after the chart's own (folded away) table of as many rows, and
+    # before the breakdowns, contacts and actions, which have other row counts.
+    rows = page.locator(f'table[aria-rowcount="{profile.height + 1}"]')
+    frames = page.locator(f'{MAIN} [data-testid="stDataFrame"]').filter(has=rows)
+    shown = grid_rows(frames.last, rows=profile.height)
     assert [s["Indicator"] for s in shown] == profile["indicator_id"].to_list(), shown
     for s, e in zip(shown, profile.iter_rows(named=True), strict=True):
         where = f"{area_name}, {e['indicator_id']}"
