@@ -63,7 +63,8 @@ def test_overview_lists_the_latest_changes_in_the_region_on_request(app):
     at = app()
     at.query_params["region"] = "E12000001"
     at.run()
-    summary = [m.value for m in at.markdown if "The latest data," in m.value]
+    # The file name came with the file, so the sentence is plain text, not Markdown.
+    summary = [t.value for t in at.text if "The latest data," in t.value]
     assert len(summary) == 1 and "across England" in summary[0]
     tables = len(at.dataframe)
     assert not any("In North East:" in m.value for m in at.markdown)

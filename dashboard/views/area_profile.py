@@ -5,6 +5,7 @@ import streamlit as st
 
 import dashboard.working_side as working_side
 from dashboard import charts, data, layout
+from dashboard.plain import plain_markdown
 from warehouse import outcome_queries, reference_queries
 from warehouse.analytics import area_profile
 from warehouse.analytics.outcome_department import member_indicator_ids
@@ -33,7 +34,7 @@ if department_id is not None:
     profile = profile.filter(pl.col("indicator_id").is_in(members))
 area = upper.filter(pl.col("area_code") == area_code).row(0, named=True)
 
-st.title(f"{area['name']}: area profile", anchor=False)
+st.title(f"{plain_markdown(area['name'])}: area profile", anchor=False)
 st.caption(
     f"{area['area_type']} in {region['name']} · every indicator at its latest period, compared with "
     "England (95% confidence) and the region · synthetic demonstration data"

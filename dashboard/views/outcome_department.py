@@ -5,6 +5,7 @@ import streamlit as st
 
 import dashboard.working_side as working_side
 from dashboard import charts, data, layout
+from dashboard.plain import plain_markdown
 from warehouse import analytics, boundaries, outcome_queries
 
 region = layout.region_picker()
@@ -16,9 +17,14 @@ department_id = layout.url_select(
 profile = data.read(analytics.outcome_department_profile, department_id)
 department = profile.department
 
-st.title(department["name"], anchor=False)
-st.write(department["outcome"])
-st.caption(f"Chair: {department['chair']} · {region['name']} · synthetic demonstration data")
+# The name, outcome and chair are configured text: plain, never Markdown.
+st.title(plain_markdown(department["name"]), anchor=False)
+st.text(department["outcome"])
+st.caption(
+    plain_markdown(
+        f"Chair: {department['chair']} · {region['name']} · synthetic demonstration data"
+    )
+)
 
 who, psas = st.columns([3, 2])
 with who:
@@ -100,7 +106,7 @@ indicator_id = layout.url_select(
 )
 chosen = with_data.filter(pl.col("indicator_id") == indicator_id).row(0, named=True)
 
-st.header(f"{indicator_names[indicator_id]} in {region['name']}", anchor=False)
+st.header(plain_markdown(f"{indicator_names[indicator_id]} in {region['name']}"), anchor=False)
 series = data.read(analytics.indicator_series, indicator_id, [region["code"]])
 figure, alt = charts.series_chart(
     series, title=indicator_names[indicator_id], unit=chosen["unit"] or "", area_name=region["name"]

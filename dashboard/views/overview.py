@@ -4,10 +4,11 @@ import streamlit as st
 
 import dashboard.working_side as working_side
 from dashboard import components, data, layout
+from dashboard.plain import plain_markdown
 from warehouse import analytics
 
 region = layout.region_picker()
-st.title(f"{region['name']}: outcomes at a glance", anchor=False)
+st.title(f"{plain_markdown(region['name'])}: outcomes at a glance", anchor=False)
 st.caption(
     "Synthetic demonstration data. Counts are of local authorities × indicators at each "
     "indicator's latest period; every status is shown as a word, a shape and a colour."
@@ -98,7 +99,8 @@ latest = data.read(analytics.latest_indicator_batch)
 if latest is None:
     st.write("No indicator values have been loaded yet.")
 else:
-    st.write(
+    # The file name came with the file: plain text, never Markdown.
+    st.text(
         f"The latest data, {latest['file_name']}, was loaded on "
         f"{latest['loaded_at']:%d %B %Y}: {latest['rows_new']:,} new values and "
         f"{latest['rows_revised']:,} revised values across England."

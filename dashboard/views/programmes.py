@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, layout
+from dashboard.plain import plain_markdown
 from pipelines.register_edits import save_register_edit
 from warehouse import programmes
 from warehouse.access import PermissionRefused
@@ -76,7 +77,7 @@ edited = st.data_editor(
 if st.button("Save programmes", key="save_programmes"):
     save("programmes", pl.DataFrame(edited), "programmes")
 
-st.header(f"Who works where in {region['name']}", anchor=False)
+st.header(f"Who works where in {plain_markdown(region['name'])}", anchor=False)
 presences = data.read(programmes.region_presences, region["code"])
 edited_presences = st.data_editor(
     presences,
