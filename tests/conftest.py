@@ -124,3 +124,38 @@ def memory_con() -> Iterator[duckdb.DuckDBPyConnection]:
     con = open_warehouse(Settings(warehouse=":memory:", demo_on_first_start=False))
     yield con
     con.close()
+
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
+
+
+def _forget_app_state() -> None:
+    import streamlit as st
+
+    from warehouse.settings import get_settings
+
+    get_settings.cache_clear()
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+@pytest.fixture
+def apps_on(monkeypatch: pytest.MonkeyPatch) -> Iterator:
+    """Returns ``on(settings)``, which points the app at that warehouse (demo build off) and
+    gives a maker of fresh AppTests of the whole app; caches are forgotten before and after."""
+    from streamlit.testing.v1 import AppTest
+
+    def on(settings: Settings):
+        monkeypatch.setenv("OUTCOMES_DATA_DIR", str(settings.data_dir))
+        monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
+        _forget_app_state()
+        return lambda: AppTest.from_file(APP, default_timeout=120)
+
+    yield on
+    _forget_app_state()
+
+
+@pytest.fixture
+def demo_app(apps_on, demo_copy: Settings):
+    """A maker of AppTests of the whole app on a private copy of the demo warehouse."""
+    return apps_on(demo_copy)

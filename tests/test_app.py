@@ -1,30 +1,16 @@
 """Every page renders without an exception, for every region, through Streamlit's AppTest."""
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard.navigation import PAGES as PAGE_SPECS
-from warehouse.settings import get_settings
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 PAGES = [page.script for page in PAGE_SPECS]
 REGIONS = [f"E1200000{i}" for i in range(1, 10)]
 
 
 @pytest.fixture
-def app(demo_copy, monkeypatch):
-    monkeypatch.setenv("OUTCOMES_DATA_DIR", str(demo_copy.data_dir))
-    monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield lambda: AppTest.from_file(APP, default_timeout=60)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def app(demo_app):
+    return demo_app
 
 
 def test_every_page_renders_for_every_region(app):

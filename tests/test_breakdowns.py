@@ -173,7 +173,6 @@ def test_a_repeated_breakdown_is_refused_naming_both_rows(empty_lake, tmp_path):
 
 # ----------------------------------------------------------------- pages (AppTest)
 
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 # Hartlepool's breakdowns in the file, by hand: sex, age, category, value, 95% interval.
 HARTLEPOOL_SHOWN = [
     ("Female", "<16 yrs", "none", 28.9, "27.9 to 29.9"),
@@ -184,25 +183,12 @@ HARTLEPOOL_SHOWN = [
 
 
 @pytest.fixture
-def app_with_breakdowns(demo_copy, monkeypatch):
-    import streamlit as st
-    from streamlit.testing.v1 import AppTest
-
-    from warehouse.settings import get_settings
-
+def app_with_breakdowns(demo_copy, apps_on):
     con = open_warehouse(demo_copy)
     outcome = load(con, demo_copy, BREAKDOWNS, confirm_revisions=True)
     con.close()
     assert outcome.status == "committed", (outcome.message, outcome.report.rows())
-    monkeypatch.setenv("OUTCOMES_DATA_DIR", str(demo_copy.data_dir))
-    monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield lambda: AppTest.from_file(APP, default_timeout=120)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+    return apps_on(demo_copy)
 
 
 def frames_of(at) -> list[pl.DataFrame]:

@@ -1,17 +1,10 @@
 """The explorer's whole view lives in the URL: filters round-trip and a link reopens the view."""
 
-from pathlib import Path
-
 import polars as pl
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
 from dashboard.url_state import filters_from_params, filters_to_params
 from warehouse.analytics import ExplorerFilters
-from warehouse.settings import get_settings
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 
 
 @pytest.mark.parametrize(
@@ -47,16 +40,8 @@ def test_malformed_parameters_are_dropped_not_trusted():
 
 
 @pytest.fixture
-def app(demo_copy, monkeypatch):
-    monkeypatch.setenv("OUTCOMES_DATA_DIR", str(demo_copy.data_dir))
-    monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield lambda: AppTest.from_file(APP, default_timeout=120)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def app(demo_app):
+    return demo_app
 
 
 SAMPLES = [

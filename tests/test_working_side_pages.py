@@ -2,29 +2,15 @@
 beside the numbers, through Streamlit's AppTest on the demo warehouse (demo mode: the demo
 administrator may write)."""
 
-from pathlib import Path
-
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from warehouse.settings import get_settings
-
-APP = str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py")
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) ![x](http://127.0.0.1:9/x.png)"
 
 
 @pytest.fixture
-def app(demo_copy, monkeypatch):
-    monkeypatch.setenv("OUTCOMES_DATA_DIR", str(demo_copy.data_dir))
-    monkeypatch.setenv("OUTCOMES_DEMO_ON_FIRST_START", "false")
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
-    yield lambda: AppTest.from_file(APP, default_timeout=120)
-    get_settings.cache_clear()
-    st.cache_resource.clear()
-    st.cache_data.clear()
+def app(demo_app):
+    return demo_app
 
 
 def open_page(at: AppTest, page: str, **params: str) -> AppTest:
