@@ -23,6 +23,23 @@ def _check(figure) -> None:
     assert "&lt;a href=&quot;http://127.0.0.1:9/&quot;&gt;click&lt;/a&gt;" in text
 
 
+def _profile(indicator_name: str) -> pl.DataFrame:
+    """One indicator of an area profile, inside England's range, for a spine chart."""
+    return pl.DataFrame(
+        {
+            "indicator_name": [indicator_name],
+            "value": [10.0],
+            "england_value": [11.0],
+            "england_min": [5.0],
+            "england_q25": [9.0],
+            "england_q75": [13.0],
+            "england_max": [20.0],
+            "polarity": ["higher"],
+            "compared_to_england": ["Similar"],
+        }
+    )
+
+
 def test_a_series_chart_escapes_its_title_unit_and_area():
     series = pl.DataFrame(
         {"period": ["2008/09", "2009/10"], "value": [1.0, 2.0]},
@@ -48,38 +65,12 @@ def test_bar_dot_and_spine_charts_escape_area_and_indicator_names():
     _check(bars)
     dots, _ = charts.ranked_dot_chart(areas, title=LINK, unit="%", benchmark_value=11.0)
     _check(dots)
-    profile = pl.DataFrame(
-        {
-            "indicator_name": [LINK],
-            "value": [10.0],
-            "england_value": [11.0],
-            "england_min": [5.0],
-            "england_q25": [9.0],
-            "england_q75": [13.0],
-            "england_max": [20.0],
-            "polarity": ["higher"],
-            "compared_to_england": ["Similar"],
-        }
-    )
-    spine, _ = charts.spine_chart(profile, area_name=LINK)
+    spine, _ = charts.spine_chart(_profile(LINK), area_name=LINK)
     _check(spine)
 
 
 def test_a_long_name_is_cut_before_it_is_escaped():
     # 44 characters, then "<b>": the cut at 45 keeps "<" alone, which must still be escaped.
     name = "x" * 44 + BOLD
-    profile = pl.DataFrame(
-        {
-            "indicator_name": [name],
-            "value": [10.0],
-            "england_value": [11.0],
-            "england_min": [5.0],
-            "england_q25": [9.0],
-            "england_q75": [13.0],
-            "england_max": [20.0],
-            "polarity": ["higher"],
-            "compared_to_england": ["Similar"],
-        }
-    )
-    spine, _ = charts.spine_chart(profile, area_name="Hartlepool")
+    spine, _ = charts.spine_chart(_profile(name), area_name="Hartlepool")
     assert "x" * 44 + "&lt;…" in _json(spine)
