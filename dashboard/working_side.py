@@ -16,6 +16,7 @@ import polars as pl
 import streamlit as st
 
 from dashboard import data, layout
+from dashboard.plain import plain_markdown
 from warehouse import commentary, programmes
 from warehouse.access import Action, PermissionRefused
 
@@ -65,9 +66,7 @@ def programme_coverage(outcome_department_id: str) -> None:
     """Shows each area's programmes on the department's outcome, its overlaps and its gaps."""
     st.header("Who is working on this outcome", anchor=False)
     coverage = data.read(programmes.area_coverage, outcome_department_id)
-    overlaps = coverage.filter(pl.col("finding").str.starts_with("Overlap")).height
-    gaps = coverage.filter(pl.col("finding").str.starts_with("Gap")).height
-    st.text(programmes.summary_sentence(_active(coverage), overlaps, gaps))
+    st.text(programmes.coverage_sentence(coverage))
     st.dataframe(
         coverage.select("area_name", "programmes", "off_track_goals", "finding", "programme_names"),
         hide_index=True,
@@ -88,11 +87,6 @@ def programme_coverage(outcome_department_id: str) -> None:
             hide_index=True,
             key=f"grid_{outcome_department_id}",
         )
-
-
-def _active(coverage: pl.DataFrame) -> int:
-    names = coverage["programme_names"].str.split("; ").explode()
-    return names.filter(names != "").n_unique()
 
 
 def region_programme_lines(region_code: str) -> None:
@@ -267,7 +261,7 @@ def _save(write) -> None:
     try:
         write()
     except (commentary.InvalidEntry, PermissionRefused) as problem:
-        st.error(str(problem), icon=":material/error:")
+        st.error(plain_markdown(str(problem)), icon=":material/error:")
         return
     data.refresh()
     st.rerun()

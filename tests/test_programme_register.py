@@ -174,6 +174,19 @@ def test_a_regional_analyst_cannot_place_programmes_in_another_region(
     assert programme_presence(memory_con, "E12000007", as_at=AS_AT).is_empty()
 
 
+def test_the_coverage_sentence_counts_programmes_overlaps_and_gaps():
+    from warehouse.programmes import coverage_sentence
+
+    coverage = pl.DataFrame(
+        {
+            "programme_names": ["FIP; YCAP", "FIP", "", ""],
+            "finding": ["Overlap: 2 programmes", "", "Gap: off track with no programme", ""],
+        }
+    )
+    # Two distinct programmes (FIP, YCAP), one overlap area, one gap area.
+    assert coverage_sentence(coverage) == summary_sentence(2, 1, 1)
+
+
 def test_summary_sentence_counts_in_words():
     assert summary_sentence(1, 0, 2) == (
         "1 programme active; 0 areas where several overlap; 2 areas off track on a priority "

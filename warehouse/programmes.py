@@ -327,3 +327,13 @@ def region_presences(con: duckdb.DuckDBPyConnection, region_code: str) -> pl.Dat
         """,
         [region_code],
     )
+
+
+def coverage_sentence(coverage: pl.DataFrame) -> str:
+    """Returns the line of :func:`summary_sentence` for an :func:`area_coverage` table: the
+    programmes working in any of its areas, and its overlap and gap areas."""
+    names = coverage["programme_names"].str.split("; ").explode()
+    active = names.filter(names != "").n_unique()
+    overlaps = coverage.filter(pl.col("finding").str.starts_with("Overlap")).height
+    gaps = coverage.filter(pl.col("finding").str.starts_with("Gap")).height
+    return summary_sentence(active, overlaps, gaps)

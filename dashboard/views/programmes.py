@@ -20,7 +20,7 @@ st.caption(
     "a programme or its work in an area, give it an end date."
 )
 if flash := st.session_state.pop("register_flash", None):
-    st.success(flash, icon=":material/check_circle:")
+    st.success(plain_markdown(flash), icon=":material/check_circle:")
 
 region = layout.region_picker()
 version = data.current_version()
@@ -35,13 +35,13 @@ def save(kind: str, edited: pl.DataFrame, key: str) -> None:
             data.cursor(), kind, edited, data.operator(), confirm_revisions=confirm
         )
     except PermissionRefused as refused:
-        st.error(str(refused), icon=":material/block:")
+        st.error(plain_markdown(str(refused)), icon=":material/block:")
         return
     if outcome.status == "committed":
         data.refresh()
         st.session_state["register_flash"] = outcome.message
         st.rerun()
-    st.warning(outcome.message, icon=":material/warning:")
+    st.warning(plain_markdown(outcome.message), icon=":material/warning:")
     if not outcome.report.is_empty():
         st.dataframe(
             outcome.report.select("row", "column", "message"),
